@@ -1,0 +1,129 @@
+"""``python -m engine``: thin CLI verbs over the library API.
+
+Every verb parses arguments, calls one library function and prints. Errors meant for people
+(:class:`engine.errors.UserError`) print as one line on stderr with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from engine.errors import UserError
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler, str]] = {}
+
+
+def command(name: str, help: str):
+    """Register ``configure(parser)`` for verb ``name``; the decorated function handles it."""
+
+    def wrap(configure):
+        def register(handler: Handler) -> Handler:
+            _COMMANDS[name] = (configure, handler, help)
+            return handler
+
+        return register
+
+    return wrap
+
+
+def read_text_file(path: str) -> str:
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 (byte {exc.start}); convert it with iconv -t UTF-8") from None
+
+
+# ---------------------------------------------------------------- encode
+def _configure_encode(p: argparse.ArgumentParser) -> None:
+    p.add_argument("texts", nargs="*", help="texts to encode (or use --file)")
+    p.add_argument("--model", default=None, help="offline default, local directory, student, or Hub id")
+    p.add_argument("--kind", choices=["query", "passage"], default="query")
+    p.add_argument("--file", help="UTF-8 text file, one text per line")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--json", action="store_true", help="print the vectors as JSON lines")
+    p.add_argument("--tokens", action="store_true", help="also print the content tokens")
+
+
+@command("encode", "encode texts into L2-normalised vectors (and tokens)")(_configure_encode)
+def _encode(args: argparse.Namespace) -> int:
+    from engine.encoders import load_encoder
+    from engine.encoders.encoder import check_batch_size, check_texts
+
+    texts = list(args.texts)
+    if args.file:
+        texts += [line for line in read_text_file(args.file).splitlines() if line.strip()]
+    if not texts:
+        raise UserError("nothing to encode: give TEXT arguments or --file")
+    check_texts(texts)
+    check_batch_size(args.batch_size)
+    encoder = load_encoder(args.model)
+    vectors = encoder.encode(texts, kind=args.kind, batch_size=args.batch_size, progress=len(texts) > 64)
+    tokens = encoder.encode_tokens(texts, kind=args.kind, batch_size=args.batch_size) if args.tokens else None
+    if args.json:
+        for i, (text, vec) in enumerate(zip(texts, vectors)):
+            row = {"text": text, "kind": args.kind, "model": encoder.name, "vector": [round(float(x), 6) for x in vec]}
+            if tokens:
+                row["tokens"] = tokens[i].tokens
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        print(f"model {encoder.name} (fingerprint {encoder.fingerprint}), kind {args.kind}: "
+              f"{vectors.shape[0]} x {vectors.shape[1]} vectors")
+        if tokens:
+            for t in tokens:
+                print(f"  {len(t.tokens)} tokens: {' '.join(t.tokens)}")
+        if len(texts) > 1:
+            sims = vectors @ vectors.T
+            print("cosine similarity:")
+            for i, text in enumerate(texts):
+                print("  " + " ".join(f"{s:6.3f}" for s in sims[i]) + f"  {text[:60]}")
+    if encoder.last_report.truncated:
+        print(f"note: {encoder.last_report.truncated} text(s) truncated to {encoder.max_length} tokens",
+              file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m engine",
+        description="optical-clir: OT distillation for low-resource cross-lingual retrieval",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (configure, handler, help_text) in _COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        configure(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_command_modules()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; completed work was saved where the command supports resuming", file=sys.stderr)
+        return 130
+
+
+def _load_command_modules() -> None:
+    """Verbs that live beside their library code register themselves on import (kept light: no torch)."""
+    import importlib
+
+    for module in ("engine.commands",):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise

@@ -1,0 +1,220 @@
+"""One encoder interface over any BERT-style model: pooled vectors for retrieval, token embeddings for OT.
+
+Pooling follows E5: the mask-aware mean of the last hidden states over every real position (``<s>``, prefix and
+``</s>`` included), then L2 normalisation. Inputs are prefixed ``query: `` / ``passage: ``.
+
+For optimal transport we need the *content* tokens: ``content_mask`` drops ``<s>``, ``</s>``, padding and the
+``query: `` / ``passage: `` prefix pieces, so the transport plan is between words of the two sentences only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+import torch
+
+from engine.errors import UserError
+
+Kind = Literal["query", "passage"]
+PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
+MAX_BATCH_SIZE = 4096
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TokenBatch:
+    """Tokenised texts, ready for the model."""
+
+    input_ids: torch.Tensor  # [B, L]
+    attention_mask: torch.Tensor  # [B, L]
+    content_mask: torch.Tensor  # [B, L] bool: real text tokens (no specials, prefix or padding)
+    truncated: list[bool]
+
+    def to(self, device: torch.device | str) -> "TokenBatch":
+        return TokenBatch(
+            self.input_ids.to(device), self.attention_mask.to(device), self.content_mask.to(device), self.truncated
+        )
+
+
+@dataclass
+class TokenEmbeddings:
+    """Token-level output for one text: its content tokens and their (unnormalised) embeddings."""
+
+    text: str
+    tokens: list[str]
+    embeddings: np.ndarray  # [n_content_tokens, d]
+    truncated: bool
+
+
+@dataclass
+class EncodeReport:
+    texts: int = 0
+    truncated: int = 0
+    truncated_examples: list[int] = field(default_factory=list)
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mask-aware mean over the sequence axis: ``sum_l m_l h_l / max(1, sum_l m_l)``."""
+    m = mask.to(hidden.dtype).unsqueeze(-1)
+    return (hidden * m).sum(1) / m.sum(1).clamp_min(1.0)
+
+
+def check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        texts = [texts]
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise UserError(f"text #{i + 1} is {type(t).__name__}, expected a string")
+        if not t.strip():
+            raise UserError(f"text #{i + 1} is empty; give at least one non-space character")
+    return out
+
+
+def check_batch_size(batch_size: int) -> int:
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise UserError(f"batch size must be an integer between 1 and {MAX_BATCH_SIZE}, got {batch_size!r}")
+    return batch_size
+
+
+class Encoder:
+    """A transformer encoder with E5-style prefixes, mean pooling and token-level outputs.
+
+    ``model`` is any ``transformers`` encoder returning ``last_hidden_state`` (BertModel, XLMRobertaModel, or a
+    peft-wrapped student); ``name`` and ``fingerprint`` identify it in caches, indexes and reports.
+    """
+
+    def __init__(self, model: torch.nn.Module, tokenizer, name: str, fingerprint: str, max_length: int = 512,
+                 prefixes: dict[str, str] | None = None, source: Path | None = None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        self.fingerprint = fingerprint
+        self.max_length = max_length
+        self.prefixes = dict(prefixes or PREFIXES)
+        self.source = source
+        self.last_report = EncodeReport()
+        self._special_ids = torch.tensor(sorted(set(tokenizer.all_special_ids)), dtype=torch.long)
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def dim(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def to(self, device: torch.device | str) -> "Encoder":
+        self.model.to(device)
+        return self
+
+    # ----------------------------------------------------------------- tokenisation
+    def tokenize(self, texts: Sequence[str], kind: Kind = "query", max_length: int | None = None) -> TokenBatch:
+        """Prefix and tokenise ``texts``; the content mask excludes specials, prefix pieces and padding."""
+        if kind not in self.prefixes:
+            raise UserError(f"kind must be one of {sorted(self.prefixes)}, got {kind!r}")
+        texts = check_texts(texts)
+        limit = min(max_length or self.max_length, self.max_length)
+        prefix = self.prefixes[kind]
+        full = [prefix + t for t in texts]
+        enc = self.tokenizer(full, padding=True, truncation=True, max_length=limit, return_tensors="pt",
+                             return_offsets_mapping=True, return_overflowing_tokens=False)
+        ids, attn, offsets = enc["input_ids"], enc["attention_mask"], enc["offset_mapping"]
+        special = torch.isin(ids, self._special_ids)
+        in_prefix = offsets[..., 1] <= len(prefix)  # the piece ends inside the prefix
+        content = attn.bool() & ~special & ~in_prefix
+        lengths = self.tokenizer(full, add_special_tokens=True, truncation=False)["input_ids"]
+        truncated = [len(x) > limit for x in lengths]
+        return TokenBatch(ids, attn, content, truncated)
+
+    def tokens(self, batch: TokenBatch, row: int, content_only: bool = True) -> list[str]:
+        ids = batch.input_ids[row]
+        keep = batch.content_mask[row] if content_only else batch.attention_mask[row].bool()
+        return self.tokenizer.convert_ids_to_tokens(ids[keep].tolist())
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, batch: TokenBatch) -> torch.Tensor:
+        """Last hidden states ``[B, L, d]``; gradients flow when the caller enables them."""
+        batch = batch.to(self.device)
+        out = self.model(input_ids=batch.input_ids, attention_mask=batch.attention_mask)
+        return out.last_hidden_state
+
+    def pooled(self, batch: TokenBatch) -> torch.Tensor:
+        """L2-normalised mean-pooled vectors ``[B, d]`` (with gradients when enabled)."""
+        hidden = self.forward(batch)
+        return torch.nn.functional.normalize(mean_pool(hidden, batch.attention_mask.to(hidden.device)), dim=-1)
+
+    # ----------------------------------------------------------------- inference helpers
+    def _batches(self, texts: list[str], batch_size: int, progress: bool | str):
+        from tqdm.auto import tqdm
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # length-sorted: less padding
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        desc = progress if isinstance(progress, str) else f"encoding ({self.name})"
+        return tqdm(chunks, desc=desc, unit="batch", disable=not progress or len(chunks) < 2, leave=False)
+
+    @torch.inference_mode()
+    def encode(self, texts: Sequence[str], kind: Kind = "query", batch_size: int = 32,
+               progress: bool | str = False, max_length: int | None = None) -> np.ndarray:
+        """Pooled, L2-normalised float32 vectors ``[N, d]`` in input order."""
+        texts = check_texts(texts)
+        check_batch_size(batch_size)
+        self.model.eval()
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        report = EncodeReport(texts=len(texts))
+        for idx in self._batches(texts, batch_size, progress):
+            batch = self.tokenize([texts[i] for i in idx], kind, max_length)
+            out[idx] = self.pooled(batch).float().cpu().numpy()
+            for i, t in zip(idx, batch.truncated):
+                if t:
+                    report.truncated += 1
+                    report.truncated_examples.append(i)
+        self._report(report)
+        return out
+
+    @torch.inference_mode()
+    def encode_tokens(self, texts: Sequence[str], kind: Kind = "query", batch_size: int = 32,
+                      max_length: int | None = None) -> list[TokenEmbeddings]:
+        """Content tokens and their last-layer embeddings, one record per text, in input order."""
+        texts = check_texts(texts)
+        check_batch_size(batch_size)
+        self.model.eval()
+        out: list[TokenEmbeddings | None] = [None] * len(texts)
+        report = EncodeReport(texts=len(texts))
+        for idx in self._batches(texts, batch_size, False):
+            batch = self.tokenize([texts[i] for i in idx], kind, max_length)
+            hidden = self.forward(batch).float().cpu()
+            for row, i in enumerate(idx):
+                keep = batch.content_mask[row]
+                out[i] = TokenEmbeddings(texts[i], self.tokens(batch, row), hidden[row][keep].numpy(),
+                                         batch.truncated[row])
+                report.truncated += batch.truncated[row]
+        self._report(report)
+        return out  # type: ignore[return-value]
+
+    def _report(self, report: EncodeReport) -> None:
+        self.last_report = report
+        if report.truncated:
+            log.warning("%d of %d texts were longer than %d tokens and were truncated", report.truncated,
+                        report.texts, self.max_length)
+
+
+def fingerprint_files(paths: Sequence[Path], extra: dict | None = None) -> str:
+    """A short content hash of weight files (+ settings): the key for embedding caches and indexes."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+    if extra:
+        h.update(json.dumps(extra, sort_keys=True).encode())
+    return h.hexdigest()[:16]
