@@ -89,6 +89,53 @@ def _encode(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- evaluate
+def _configure_evaluate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None, help="model to evaluate (default: the offline base model)")
+    p.add_argument("--suite", default="udhr", help="comma-separated suites: udhr, bible-ny, l10n")
+    p.add_argument("--collection", action="append", default=[], metavar="DIR",
+                   help="a user collection (corpus.jsonl, queries.tsv, qrels; or per-language subfolders)")
+    p.add_argument("--langs", default=None, help="comma-separated languages (default: all in the suite)")
+    p.add_argument("--out", required=True, help="report path (.json); .md, .html and runs/ are written beside it")
+    p.add_argument("--baseline", default=None, help="baseline report.json, for gap_closed")
+    p.add_argument("--depth", type=int, default=100, help="run depth (documents per query)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--cache", default=None, help="embedding cache directory")
+
+
+@command("evaluate", "evaluate a model on retrieval suites: per-language metrics and gap to English")(
+    _configure_evaluate)
+def _evaluate(args: argparse.Namespace) -> int:
+    from engine.encoders.encoder import check_batch_size
+    from engine.languages import parse_langs
+
+    check_batch_size(args.batch_size)
+    if not args.out.endswith(".json"):
+        raise UserError(f"--out must name a .json report, got {args.out!r}")
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = json.loads(read_text_file(args.baseline))
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{args.baseline}: not a JSON report (line {exc.lineno})") from None
+    suites = [s for s in args.suite.split(",") if s] if not args.collection else []
+    collections = {Path(c).name: c for c in args.collection}
+    for c in args.collection:
+        if not Path(c).is_dir():
+            raise UserError(f"--collection {c}: not a directory")
+    langs = parse_langs(args.langs)
+
+    from engine.encoders import load_encoder
+    from engine.evaluation import EvalConfig, evaluate, markdown_table
+
+    config = EvalConfig(suites=suites + list(collections), langs=langs, depth=args.depth,
+                        batch_size=args.batch_size, cache=args.cache, collections=collections)
+    report = evaluate(load_encoder(args.model), config, out=Path(args.out), baseline=baseline)
+    print(markdown_table(report))
+    print(f"wrote {args.out} (+ .md, .html, runs/)")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -104,7 +151,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _load_command_modules()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -116,14 +162,3 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; completed work was saved where the command supports resuming", file=sys.stderr)
         return 130
 
-
-def _load_command_modules() -> None:
-    """Verbs that live beside their library code register themselves on import (kept light: no torch)."""
-    import importlib
-
-    for module in ("engine.commands",):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise

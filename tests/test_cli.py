@@ -16,7 +16,7 @@ def test_help_is_fast_and_lists_verbs():
     assert r.returncode == 0 and "encode" in r.stdout
     assert time.perf_counter() - start < 10
     # no heavy imports just to print help
-    probe = subprocess.run([sys.executable, "-c", "import sys, engine.cli as c; c._load_command_modules(); "
+    probe = subprocess.run([sys.executable, "-c", "import sys, engine.cli as c; c.build_parser(); "
                             "print('torch' in sys.modules)"], capture_output=True, text=True)
     assert probe.stdout.strip() == "False"
 

@@ -1,0 +1,93 @@
+"""Evaluate an encoder on retrieval suites, per language, with documents encoded once per model.
+
+Queries are encoded by the model under test (a student, for its languages); documents by its document encoder (the
+frozen teacher for students, the model itself otherwise), cached on disk by fingerprint and text hash. Scores are the
+dense cosine; metrics come from ir_measures; runs are written in TREC format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from engine.evaluation.dense import dense_run, write_trec_run
+from engine.evaluation.embedding_cache import encode_cached
+from engine.evaluation.metrics import DEFAULT_MEASURES, evaluate_run
+from engine.evaluation.report import HONEST_LABEL, add_gaps, write_report
+
+
+@dataclass
+class EvalConfig:
+    suites: list[str]
+    langs: list[str] | None = None  # None: every language the suite has
+    depth: int = 100
+    batch_size: int = 32
+    measures: tuple[str, ...] = DEFAULT_MEASURES
+    cache: str | None = None  # embedding cache root; None = <user cache>/embeddings
+    collections: dict[str, str] = field(default_factory=dict)  # user collections: name -> directory
+
+
+def query_encoder_for(model, lang: str):
+    """The encoder that encodes queries in ``lang``: a per-language student when the model routes, else itself."""
+    route = getattr(model, "for_language", None)
+    return route(lang) if route else model
+
+
+def document_encoder_for(model):
+    return getattr(model, "document_encoder", None) or model
+
+
+def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict | None = None,
+             progress: bool = True) -> dict:
+    """Run every (suite, language) of ``config`` and return the report; with ``out``, write report files + runs."""
+    from engine.collection import list_suite_langs, load_collection
+    from engine.encoders.offline_e5 import default_cache_dir
+    from engine.languages import normalize_code
+
+    cache_root = Path(config.cache) if config.cache else default_cache_dir() / "embeddings"
+    doc_encoder = document_encoder_for(model)
+    report = {
+        "kind": "optical-clir evaluation",
+        "label": HONEST_LABEL,
+        "model": {"name": model.name, "fingerprint": model.fingerprint,
+                  "documents_encoded_by": f"{doc_encoder.name} ({doc_encoder.fingerprint})"},
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "config": asdict(config),
+        "measures": list(config.measures),
+        "suites": {},
+    }
+    for suite in config.suites:
+        source = config.collections.get(suite, suite)
+        available = list_suite_langs(source)
+        langs = [normalize_code(lang) for lang in config.langs] if config.langs else available
+        langs = [lang for lang in langs if lang in available]
+        if "en" in available and "en" not in langs:
+            langs.append("en")  # the ceiling is always reported
+        suite_report: dict = {"languages": {}}
+        for lang in langs:
+            coll = load_collection(source, lang)
+            doc_ids = list(coll.docs)
+            # the on-disk cache makes this a read after the first language
+            doc_vecs = encode_cached(doc_encoder, [coll.docs[d] for d in doc_ids], "passage", cache_root,
+                                     config.batch_size, progress=progress and f"{suite}: documents")
+            qids = list(coll.queries)
+            q_enc = query_encoder_for(model, lang)
+            q_vecs = q_enc.encode([coll.queries[q] for q in qids], kind="query", batch_size=config.batch_size,
+                                  progress=progress and f"{suite}/{lang}: queries")
+            run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
+            aggregate, _ = evaluate_run(coll.qrels, run, config.measures)
+            suite_report["languages"][lang] = {"queries": len(qids), "documents": len(doc_ids),
+                                               "metrics": aggregate}
+            if out is not None:
+                write_trec_run(run, Path(out).with_suffix("") / "runs" / f"{suite}.{lang}.trec",
+                               tag=f"{model.name}")
+        # English first, then the suite's own order
+        ordered = dict(sorted(suite_report["languages"].items(), key=lambda kv: kv[0] != "en"))
+        report["suites"][suite] = {"languages": ordered}
+    add_gaps(report, baseline)
+    if out is not None:
+        write_report(report, Path(out))
+    return report
