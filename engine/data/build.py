@@ -1,0 +1,135 @@
+"""Build the shipped bitext: run source extractors, write test sides, filter training against every held-out
+string, carve a dev slice out of train, write attribution and ``bitext/manifest.json``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from engine.data import bible, cldr, libreoffice, udhr
+from engine.data.downloads import DEFAULT_CACHE_DIR
+from engine.data.files import sha256_file, write_pairs, write_text_atomic
+from engine.data.leakage import heldout_texts, leaking
+from engine.data.source import SourceData
+from engine.data.text import normalize_key, stable_hash
+from engine.errors import UserError
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+Extractor = Callable[[Path], SourceData]
+
+# Test-bearing sources first: their held-out strings filter the others' training data.
+BUILDERS: dict[str, Extractor] = {
+    "udhr": udhr.extract,
+    "bible": bible.extract,
+    "libreoffice": libreoffice.extract,
+    "cldr": cldr.extract,
+}
+
+
+@dataclass(frozen=True)
+class DevConfig:
+    """The dev slice carved from train: ``percent`` hash buckets, at most ``max_pairs`` (smallest hashes)."""
+
+    percent: int = 5
+    max_pairs: int = 500
+    salt: str = "dev:"
+
+
+def split_dev(pairs: list[tuple[str, str]], config: DevConfig = DevConfig()) -> tuple[list, list]:
+    """(train, dev): dev is the pairs whose English falls in the dev buckets, capped; order preserved."""
+    scored = [(stable_hash(en, config.salt), i) for i, (en, _) in enumerate(pairs)]
+    candidates = sorted(item for item in scored if item[0] % 100 < config.percent)[: config.max_pairs]
+    dev_index = {i for _, i in candidates}
+    return [p for i, p in enumerate(pairs) if i not in dev_index], [p for i, p in enumerate(pairs) if i in dev_index]
+
+
+def dedupe(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop repeated (english, other) pairs after normalisation, keeping the first."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for en, other in pairs:
+        key = (normalize_key(en), normalize_key(other))
+        if key not in seen:
+            seen.add(key)
+            out.append((en, other))
+    return out
+
+
+def _clear(folder: Path, pattern: str) -> None:
+    for path in folder.glob(pattern):
+        path.unlink()
+
+
+def _count_lines(path: Path) -> int:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def write_manifest(out: Path) -> dict:
+    """List every bitext/UDHR file under ``out`` with its line count and sha256, as ``bitext/manifest.json``."""
+    files = sorted((out / "bitext").glob("*/*.gz")) + sorted((out / "udhr").glob("*.jsonl"))
+    entries = [
+        {"path": path.relative_to(out).as_posix(), "lines": _count_lines(path), "sha256": sha256_file(path)}
+        for path in files
+    ]
+    manifest = {"files": entries}
+    write_text_atomic(out / "bitext" / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def build(sources: list[str] | None = None, out: Path = DATA_DIR, cache_dir: Path = DEFAULT_CACHE_DIR,
+          dev: DevConfig = DevConfig()) -> dict:
+    """Rebuild ``sources`` (default: all) into the data root ``out``.
+
+    Returns ``{source: {"files": {path: lines}, "dropped_leaking": {lang: pairs}}}``.
+
+    Held-out strings come from the test files just written and, for sources not rebuilt, from ``out`` or the shipped
+    ``data/`` folder; any training or dev pair with either side among them is dropped.
+    """
+    names = list(BUILDERS) if not sources else sources
+    unknown = [name for name in names if name not in BUILDERS]
+    if unknown:
+        raise UserError(f"unknown data source(s) {', '.join(unknown)}; known: {', '.join(BUILDERS)}")
+    names = [name for name in BUILDERS if name in names]
+    out, cache_dir = Path(out), Path(cache_dir)
+    extracted = [BUILDERS[name](cache_dir) for name in names]
+
+    summary: dict[str, dict[str, dict[str, int]]] = {}
+    for data in extracted:
+        folder = out / "bitext" / data.name
+        if data.pairs:
+            folder.mkdir(parents=True, exist_ok=True)
+            _clear(folder, "*.tsv.gz")
+        if data.name == "udhr" and (out / "udhr").exists():
+            _clear(out / "udhr", "*.jsonl")
+        for rel, text in data.files.items():
+            write_text_atomic(out / rel, text)
+        write_text_atomic(out / data.license_path, data.license_text)
+        files = summary.setdefault(data.name, {"files": {}, "dropped_leaking": {}})["files"]
+        files.update({rel: text.count("\n") for rel, text in data.files.items()})
+        for lang, splits in sorted(data.pairs.items()):
+            if "test" in splits:
+                path = folder / f"{lang}.test.tsv.gz"
+                write_pairs(path, dedupe(splits["test"]))
+                files[path.relative_to(out).as_posix()] = _count_lines(path)
+
+    heldout = heldout_texts([out, DATA_DIR])
+    for data in extracted:
+        folder = out / "bitext" / data.name
+        for lang, splits in sorted(data.pairs.items()):
+            train = dedupe(splits.get("train", []))
+            kept = [pair for pair in train if not leaking(pair, heldout)]
+            summary[data.name]["dropped_leaking"][lang] = len(train) - len(kept)
+            parts = dict(zip(("train", "dev"), split_dev(kept, dev))) if data.carve_dev else {"train": kept}
+            for split, pairs in parts.items():
+                path = folder / f"{lang}.{split}.tsv.gz"
+                write_pairs(path, pairs)
+                summary[data.name]["files"][path.relative_to(out).as_posix()] = len(pairs)
+    write_manifest(out)
+    return summary

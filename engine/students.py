@@ -1,0 +1,190 @@
+"""Students: a small trained delta on top of the frozen base model, saved and loaded as safetensors.
+
+A student directory holds
+
+* ``student.json`` — how it was made: base model and its fingerprint, what was trained (``full``, ``top:N`` layers
+  or ``lora``), languages, the training config, dev scores, and the languages that fall back to the base model;
+* ``delta.safetensors`` — only the trained tensors (the top layers, or the LoRA matrices), so a student is a few MB.
+
+Loading applies the delta to a fresh copy of the base model. The result is an :class:`engine.encoders.Encoder` that
+encodes queries; its ``document_encoder`` is the frozen base model, because every student shares the teacher's
+document index. ``for_language(lang)`` returns the base model for languages the student did not improve on dev.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from engine.errors import UserError
+
+STUDENT_FILE = "student.json"
+DELTA_FILE = "delta.safetensors"
+LORA_TARGETS = ["query", "key", "value", "dense"]
+
+
+@dataclass
+class TrainSpec:
+    """What part of the student trains. Word embeddings (96 M of the 118 M parameters) stay frozen throughout:
+    training them costs most of the optimiser state and time for the rows of the few words a batch sees."""
+
+    mode: str = "top:4"  # "full" | "top:N" | "lora"
+    lora_r: int = 16
+    lora_alpha: int = 32
+
+    @classmethod
+    def parse(cls, text: str, lora_r: int = 16, lora_alpha: int = 32) -> "TrainSpec":
+        if text in ("full", "lora") or (text.startswith("top:") and text[4:].isdigit() and int(text[4:]) > 0):
+            return cls(text, lora_r, lora_alpha)
+        raise UserError(f"--train must be 'full', 'lora' or 'top:N' (e.g. top:4), got {text!r}")
+
+
+@dataclass
+class StudentCard:
+    base: str
+    base_fingerprint: str
+    train: dict
+    langs: list[str]
+    loss: str
+    fallback_langs: list[str] = field(default_factory=list)
+    dev: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+    format: int = 1
+
+
+def _encoder_layers(model) -> torch.nn.ModuleList:
+    inner = getattr(model, "base_model", model)
+    inner = getattr(inner, "model", inner)  # peft wraps as base_model.model
+    return inner.encoder.layer
+
+
+def make_trainable(model: torch.nn.Module, spec: TrainSpec) -> torch.nn.Module:
+    """Freeze the base and open the part named by ``spec``; returns the (possibly peft-wrapped) model."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    if spec.mode == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        config = LoraConfig(r=spec.lora_r, lora_alpha=spec.lora_alpha, lora_dropout=0.0,
+                            target_modules=LORA_TARGETS, bias="none")
+        return get_peft_model(model, config)
+    layers = _encoder_layers(model)
+    n = len(layers) if spec.mode == "full" else min(int(spec.mode[4:]), len(layers))
+    for layer in layers[len(layers) - n :]:
+        for p in layer.parameters():
+            p.requires_grad_(True)
+    if spec.mode == "full":
+        for p in model.embeddings.LayerNorm.parameters():
+            p.requires_grad_(True)
+    return model
+
+
+def trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The delta: names and values of the trainable tensors (LoRA matrices for peft models)."""
+    if hasattr(model, "peft_config"):
+        from peft import get_peft_model_state_dict
+
+        return {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(model).items()}
+    return {n: p.detach().cpu().contiguous() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def save_student(model: torch.nn.Module, card: StudentCard, out_dir: Path, dtype: torch.dtype = torch.float32
+                 ) -> Path:
+    """Write ``delta.safetensors`` and ``student.json`` into ``out_dir`` (each atomically)."""
+    from safetensors.torch import save_file
+
+    from engine.evaluation.report import atomic_write_text
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = {k: v.to(dtype) for k, v in trainable_state(model).items()}
+    tmp = out_dir / f".{DELTA_FILE}.tmp"
+    save_file(state, str(tmp), metadata={"format": "pt"})
+    tmp.replace(out_dir / DELTA_FILE)
+    atomic_write_text(out_dir / STUDENT_FILE, json.dumps(card.__dict__, indent=2, ensure_ascii=False) + "\n")
+    return out_dir
+
+
+def read_card(student_dir: Path) -> StudentCard:
+    try:
+        raw = json.loads((Path(student_dir) / STUDENT_FILE).read_text(encoding="utf-8"))
+        return StudentCard(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise UserError(f"{student_dir}/{STUDENT_FILE}: not a valid student card ({exc})") from None
+
+
+def apply_delta(base_model: torch.nn.Module, student_dir: Path, card: StudentCard) -> torch.nn.Module:
+    """A copy of ``base_model`` with the student's delta applied (LoRA merged into the weights)."""
+    from safetensors.torch import load_file
+
+    path = Path(student_dir) / DELTA_FILE
+    if not path.is_file():
+        raise UserError(f"{student_dir}: missing {DELTA_FILE}")
+    try:
+        delta = load_file(str(path))
+    except Exception as exc:  # safetensors raises its own error types on corrupt files
+        raise UserError(f"{path}: unreadable safetensors file ({exc})") from None
+    model = copy.deepcopy(base_model)
+    spec = TrainSpec(**{k: v for k, v in card.train.items() if k in ("mode", "lora_r", "lora_alpha")})
+    if spec.mode == "lora":
+        from peft import set_peft_model_state_dict
+
+        model = make_trainable(model, spec)
+        result = set_peft_model_state_dict(model, delta)
+        if getattr(result, "unexpected_keys", None):
+            raise UserError(f"{path}: tensors do not match the LoRA layout ({result.unexpected_keys[:3]})")
+        model = model.merge_and_unload()
+    else:
+        own = dict(model.named_parameters())
+        unknown = [k for k in delta if k not in own]
+        if unknown:
+            raise UserError(f"{path}: tensors not in the base model: {unknown[:3]}")
+        with torch.no_grad():
+            for k, v in delta.items():
+                if own[k].shape != v.shape:
+                    raise UserError(f"{path}: {k} has shape {tuple(v.shape)}, base has {tuple(own[k].shape)}")
+                own[k].copy_(v.to(own[k].dtype))
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model.eval()
+
+
+class StudentEncoder:
+    """Queries through the student (or the base, for fallback languages); documents through the base model."""
+
+    def __init__(self, student, base, card: StudentCard, source: Path):
+        self.student, self.base, self.card, self.source = student, base, card, source
+        self.name = f"{Path(source).name}"
+        self.fingerprint = student.fingerprint
+        self.document_encoder = base
+
+    def __getattr__(self, item):  # the Encoder interface, delegated to the student
+        return getattr(self.student, item)
+
+    def for_language(self, lang: str):
+        from engine.languages import normalize_code
+
+        return self.base if normalize_code(lang) in self.card.fallback_langs else self.student
+
+
+def load_student(student_dir: Path, device: str = "cpu", base=None) -> StudentEncoder:
+    """Load a student directory; ``base`` (an Encoder) may be given to share an already-loaded base model."""
+    from engine.encoders import load_encoder
+    from engine.encoders.encoder import Encoder
+
+    card = read_card(student_dir)
+    base = base or load_encoder(card.base, device=device)
+    if base.fingerprint != card.base_fingerprint:
+        raise UserError(f"{student_dir}: trained on base {card.base} with fingerprint {card.base_fingerprint}, "
+                        f"but the loaded base has {base.fingerprint}")
+    model = apply_delta(base.model, Path(student_dir), card)
+    from engine.encoders.encoder import fingerprint_files
+
+    fp = fingerprint_files([Path(student_dir) / DELTA_FILE], {"base": base.fingerprint})
+    student = Encoder(model, base.tokenizer, name=Path(student_dir).name, fingerprint=fp,
+                      max_length=base.max_length, prefixes=base.prefixes, source=Path(student_dir))
+    return StudentEncoder(student, base, card, Path(student_dir))

@@ -1,0 +1,38 @@
+"""The distillation config: every knob of a run, saved as JSON beside every checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DistillConfig:
+    bitext: list[str]  # files: TSV / JSONL / "en_file,other_file"; "shipped:<lang>[:<source>]" for shipped data
+    langs: list[str]  # language of each bitext entry (same length as bitext)
+    out: str
+    base: str = "multilingual-e5-small"
+    loss: str = "ot-contrastive"  # ot-contrastive | ot-align | mse | infonce
+    train: str = "top:4"  # full | top:N | lora
+    lora_r: int = 16
+    lora_alpha: int = 32
+    max_pairs: int | None = None  # per language, after shuffling (learning curves)
+    epochs: float = 1.0
+    max_steps: int | None = None
+    batch_size: int = 32
+    max_length: int = 64  # tokens per side, including specials and prefix
+    lr: float = 2e-5
+    weight_decay: float = 0.01
+    warmup: float = 0.1  # fraction of steps
+    grad_clip: float = 1.0
+    eps: float = 0.05  # Sinkhorn entropic regularisation
+    tau: float = 0.02  # contrastive temperature
+    sinkhorn_iter: int = 50
+    lambda_en: float = 0.1  # weight of W(e, S(e)), which keeps the student's English where the teacher's is
+    english_term: str = "ot"  # the λ term: "ot" (W(e, S(e))) or "mse" (pooled)
+    eval_every: int = 200  # steps between dev evaluations (and checkpoints)
+    dev_pairs: int = 200  # per language
+    english_guard: float = 0.02  # max drop of English dev RR@10 allowed for a checkpoint to be selected
+    seed: int = 13
+    save_dtype: str = "float16"
+    threads: int | None = None
+    extra: dict = field(default_factory=dict)
