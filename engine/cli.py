@@ -134,6 +134,8 @@ def _configure_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=100, help="run depth (documents per query)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--cache", default=None, help="embedding cache directory")
+    p.add_argument("--index", default=None, metavar="DB",
+                   help="read document vectors from this index when it holds every suite document")
 
 
 @command("evaluate", "evaluate a model on retrieval suites: per-language metrics and gap to English")(
@@ -162,7 +164,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from engine.evaluation import EvalConfig, evaluate, markdown_table
 
     config = EvalConfig(suites=suites + list(collections), langs=langs, depth=args.depth,
-                        batch_size=args.batch_size, cache=args.cache, collections=collections)
+                        batch_size=args.batch_size, cache=args.cache, collections=collections, index=args.index)
     report = evaluate(load_encoder(args.model), config, out=Path(args.out), baseline=baseline)
     print(markdown_table(report))
     print(f"wrote {args.out} (+ .md, .html, runs/)")
@@ -212,6 +214,114 @@ def _distill(args: argparse.Namespace) -> int:
     print(json.dumps({"out": summary["out"], "steps": summary["steps"],
                       "pairs_per_second": round(summary["pairs_per_second"], 2), "best_dev": best.get("dev")},
                      indent=2))
+    return 0
+
+
+# ---------------------------------------------------------------- index
+def _configure_index(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--collection", required=True, metavar="DIR|FILE",
+                   help=".jsonl (id, text, title?), .csv (header id,text[,title]) or .txt files, or a folder of them")
+    p.add_argument("--db", required=True, help="index file (created if missing; rerun to resume or add documents)")
+    p.add_argument("--model", default=None, help="document encoder (default: the offline base model); for a "
+                   "student, its frozen base is used")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+@command("index", "build or extend a document index (BM25 + dense vectors); resumable")(_configure_index)
+def _index(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from engine.encoders import load_encoder
+    from engine.encoders.encoder import check_batch_size
+    from engine.index import DocumentIndex, read_documents
+    from engine.search import document_encoder
+
+    check_batch_size(args.batch_size)
+    total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
+    encoder = document_encoder(load_encoder(args.model))
+    with DocumentIndex(args.db, create=True) as index:
+        report = index.add_documents(read_documents(args.collection), encoder, batch_size=args.batch_size,
+                                     total=total)
+        meta = index.metadata()
+    if args.json:
+        print(json.dumps({"report": asdict(report), "index": meta}, indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.db}: {report.documents} documents ({report.passages} passages): {report.encoded} encoded, "
+              f"{report.skipped} already indexed, {report.updated} updated, in {report.seconds:.1f}s with "
+              f"{report.model} ({report.fingerprint}); index now holds {meta['passages']} passages")
+        if report.truncated:
+            print(f"note: {report.truncated} passage(s) longer than {encoder.max_length} tokens were truncated "
+                  f"for the dense vectors (BM25 sees the whole passage)", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- search
+def _configure_search(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", help="the query text")
+    p.add_argument("--db", required=True, help="index file built by `index`")
+    p.add_argument("--model", default=None, help="query encoder: the base model (default), a student, or ONNX")
+    p.add_argument("--lang", default=None, help="query language (students route per language)")
+    p.add_argument("--k", type=int, default=10, help="results to print")
+    p.add_argument("--rerank", choices=["ot"], default=None, help="rerank the dense top-k by OT over tokens")
+    p.add_argument("--bm25", action="store_true", help="lexical BM25 search instead of dense")
+    p.add_argument("--json", action="store_true", help="print results as JSON lines")
+
+
+@command("search", "search an index: dense (optionally OT-reranked) or BM25")(_configure_search)
+def _search(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from engine.index import DocumentIndex
+
+    if args.k < 1:
+        raise UserError(f"--k must be at least 1, got {args.k}")
+    index = DocumentIndex(args.db)
+    if args.bm25:
+        hits = index.bm25_search(args.query, k=args.k)
+    else:
+        from engine.encoders import load_encoder
+        from engine.search import search
+
+        hits = search(index, load_encoder(args.model), args.query, k=args.k, lang=args.lang, rerank=args.rerank)
+    for hit in hits:
+        if args.json:
+            print(json.dumps(asdict(hit), ensure_ascii=False))
+        else:
+            head = f"{hit.title} — " if hit.title else ""
+            snippet = " ".join((head + hit.text).split())
+            print(f"{hit.rank:3d}. {hit.score:7.4f}  {hit.doc_id}  {snippet[:100]}")
+    if not hits and not args.json:
+        print("no results")
+    return 0
+
+
+# ---------------------------------------------------------------- experiment
+def _configure_experiment(p: argparse.ArgumentParser) -> None:
+    from engine.experiments import PLANS
+
+    p.add_argument("plan", choices=sorted(PLANS), help="which experiment")
+    p.add_argument("--runs", default="runs", help="where students are trained (resumable)")
+    p.add_argument("--reports", default="reports/experiments", help="where reports and the table go")
+    p.add_argument("--baseline", default="reports/zero-shot/multilingual-e5-small.json")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a DistillConfig field for every run, e.g. --set max_pairs=500")
+
+
+@command("experiment", "train and evaluate a named experiment plan; writes one comparison table")(
+    _configure_experiment)
+def _experiment(args: argparse.Namespace) -> int:
+    from engine.experiments import get_plan, run_plan
+    from engine.training.config import DistillConfig
+
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in DistillConfig.__dataclass_fields__ or not value:
+            raise UserError(f"--set {item!r}: expected KEY=VALUE with KEY a distill setting")
+        overrides[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") else value
+    results = run_plan(get_plan(args.plan), Path(args.runs), Path(args.reports), Path(args.baseline), overrides)
+    print(f"wrote {args.reports}/{results['plan']}.md")
     return 0
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from engine.errors import UserError
+from engine.losses.pooling import mean_pool  # one pooling for retrieval and the pooled losses
 
 Kind = Literal["query", "passage"]
 PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
@@ -58,12 +59,6 @@ class EncodeReport:
     texts: int = 0
     truncated: int = 0
     truncated_examples: list[int] = field(default_factory=list)
-
-
-def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mask-aware mean over the sequence axis: ``sum_l m_l h_l / max(1, sum_l m_l)``."""
-    m = mask.to(hidden.dtype).unsqueeze(-1)
-    return (hidden * m).sum(1) / m.sum(1).clamp_min(1.0)
 
 
 def check_texts(texts: Sequence[str]) -> list[str]:

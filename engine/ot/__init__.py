@@ -19,8 +19,9 @@ cosine_cost, cosine_cost_pairwise, uniform_marginals, weights_from_scores
 """
 
 from engine.ot._cost import cosine_cost, cosine_cost_pairwise
+from engine.ot._emd import sinkhorn_emd
 from engine.ot._marginals import uniform_marginals, weights_from_scores
-from engine.ot._sinkhorn import TransportPlan, ot_distance, sinkhorn_emd, sinkhorn_log
+from engine.ot._sinkhorn import TransportPlan, ot_distance, sinkhorn_log
 
 __all__ = [
     "TransportPlan",

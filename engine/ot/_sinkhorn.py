@@ -1,10 +1,9 @@
-"""Batched, masked, log-domain Sinkhorn; exact OT through POT; OT distance with an envelope gradient."""
+"""Batched, masked, log-domain Sinkhorn and the OT distance with an envelope gradient."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from engine.ot._marginals import uniform_marginals
@@ -22,7 +21,7 @@ class TransportPlan:
     n_iter : int
         Sinkhorn iterations run (the same for every problem of the batch).
     converged : torch.Tensor, shape (B,), bool
-        ``marginal_error < tol``; False for empty problems.
+        ``marginal_error < tol``; False for empty problems (and everywhere when ``tol=0``).
     marginal_error : torch.Tensor, shape (B,)
         :math:`\\max(\\|P\\mathbb{1} - a\\|_\\infty, \\|P^\\top\\mathbb{1} - b\\|_\\infty)` over real tokens.
     empty : torch.Tensor, shape (B,), bool
@@ -62,18 +61,19 @@ def _safe_log(w, support):
     return torch.where(support, torch.log(w.clamp_min(torch.finfo(w.dtype).tiny)), neg_inf)
 
 
-def _eps_schedule(cost, pair, eps, scaling):
-    """Per-problem epsilon for iteration t (1-based), and the number of annealing iterations."""
-    B = cost.shape[0]
-    target = torch.full((B, 1, 1), float(eps), dtype=cost.dtype, device=cost.device)
-    if scaling is None:
-        return (lambda t: target), 0
-    # Scalar bound from the batch decides the loop length; the schedule itself is per problem,
-    # so a batched solve equals a loop of single solves.
-    top = torch.where(pair, cost, torch.zeros((), dtype=cost.dtype, device=cost.device)).amax(dim=(1, 2))
-    top = top.clamp_min(eps)[:, None, None]
-    n_anneal = int(np.ceil(np.log(max(float(top.max()) / eps, 1.0)) / -np.log(scaling)))
-    return (lambda t: torch.maximum(target, top * scaling ** (t - 1))), n_anneal
+# exp(-80) ~ 1e-35: below float32 resolution next to the row maximum (exp(0) = 1), and it keeps
+# exp off its slow underflow path, which dominates the iteration for padding (-inf) and small eps.
+_LOG_FLOOR = -80.0
+
+
+def _logsumexp(y: torch.Tensor, dim: int) -> torch.Tensor:
+    """logsumexp of a temporary ``y`` (overwritten when no grad is needed) whose slices hold a finite value."""
+    mx = y.amax(dim=dim, keepdim=True)
+    if torch.is_grad_enabled() and y.requires_grad:
+        z = torch.exp((y - mx).clamp_min(_LOG_FLOOR))
+    else:
+        z = y.sub_(mx).clamp_min_(_LOG_FLOOR).exp_()
+    return z.sum(dim=dim).log_() + mx.squeeze(dim)
 
 
 def sinkhorn_log(
@@ -86,7 +86,6 @@ def sinkhorn_log(
     mask_a: torch.Tensor | None = None,
     mask_b: torch.Tensor | None = None,
     check_every: int = 10,
-    eps_scaling: float | None = 0.5,
 ) -> TransportPlan:
     r"""Solve a batch of entropic OT problems with log-domain Sinkhorn iterations.
 
@@ -138,14 +137,6 @@ def sinkhorn_log(
         True on real columns. None: all real.
     check_every : int
         Iterations between convergence checks.
-    eps_scaling : float in (0, 1), or None
-        :math:`\varepsilon`-scaling (Schmitzer 2019; Peyré & Cuturi §4.4): iteration :math:`t` uses
-        :math:`\varepsilon_t = \max(\varepsilon, \max_{ij} C_{ij} \cdot s^{t})`, per problem, so the
-        first iterations run at a large, fast-mixing :math:`\varepsilon` and warm-start the small one.
-        The fixed point is unchanged; convergence at :math:`\varepsilon = 10^{-3}` needs far fewer
-        iterations. These annealing iterations count towards ``max_iter``. None: constant
-        :math:`\varepsilon` from the first iteration (POT's ``method="sinkhorn_log"``).
-
     Returns
     -------
     TransportPlan
@@ -165,15 +156,11 @@ def sinkhorn_log(
     .. [1] M. Cuturi. Sinkhorn Distances: Lightspeed Computation of Optimal Transport. NeurIPS 2013.
     .. [2] G. Peyré and M. Cuturi. Computational Optimal Transport. Foundations and Trends in
        Machine Learning 11(5-6), 2019. Section 4.4 (log-domain stabilisation).
-    .. [3] B. Schmitzer. Stabilized Sparse Scaling Algorithms for Entropy Regularized Transport
-       Problems. SIAM J. Sci. Comput. 41(3), 2019 (epsilon-scaling).
     """
     if cost.dim() != 3:
         raise ValueError(f"sinkhorn_log: cost must be (B, n, m), got shape {tuple(cost.shape)}.")
     if not eps > 0:
         raise ValueError(f"sinkhorn_log: eps must be > 0, got {eps}.")
-    if eps_scaling is not None and not 0 < eps_scaling < 1:
-        raise ValueError(f"sinkhorn_log: eps_scaling must be in (0, 1) or None, got {eps_scaling}.")
     if max_iter < 1 or check_every < 1:
         raise ValueError(f"sinkhorn_log: max_iter and check_every must be >= 1, got {max_iter}, {check_every}.")
     B, n, m = cost.shape
@@ -183,6 +170,9 @@ def sinkhorn_log(
     a, sup_a = _support(a, mask_a, (B, n), device, dtype, "mask_a")
     b, sup_b = _support(b, mask_b, (B, m), device, dtype, "mask_b")
     empty = ~(sup_a.any(dim=1) & sup_b.any(dim=1))
+    if n == 0 or m == 0:
+        zeros = torch.zeros(B, dtype=dtype, device=device)
+        return TransportPlan(torch.zeros(B, n, m, dtype=dtype, device=device), 0, zeros > 0, zeros, zeros == 0)
 
     # Empty problems are solved with all-ones support and zeroed at the end: no -inf - -inf anywhere.
     solve_a = sup_a | empty[:, None]
@@ -193,26 +183,24 @@ def sinkhorn_log(
     zero = torch.zeros((), dtype=dtype, device=device)
     cost = torch.where(pair, cost.to(dtype), zero)
 
-    eps_t, n_anneal = _eps_schedule(cost, pair, eps, eps_scaling)
-    f = torch.zeros(B, n, dtype=dtype, device=device)  # dual potentials, in cost units
+    neg_c = -cost / eps
+    f = torch.zeros(B, n, dtype=dtype, device=device)  # potentials divided by eps: f/eps, g/eps
     g = torch.zeros(B, m, dtype=dtype, device=device)
     n_iter = 0
     for it in range(1, max_iter + 1):
-        e = eps_t(it)
-        g = -e[:, :, 0] * torch.logsumexp((f[:, :, None] - cost) / e + log_a[:, :, None], dim=1)
-        f = -e[:, :, 0] * torch.logsumexp((g[:, None, :] - cost) / e + log_b[:, None, :], dim=2)
+        g = -_logsumexp(neg_c + (f + log_a)[:, :, None], dim=1)
+        f = -_logsumexp(neg_c + (g + log_b)[:, None, :], dim=2)
         n_iter = it
-        if tol > 0 and it >= n_anneal and (it - n_anneal) % check_every == 0 and it < max_iter:
-            lse = torch.logsumexp((f[:, :, None] - cost) / e + log_a[:, :, None], dim=1)
-            col = (g / e[:, :, 0] + lse + log_b).exp()
+        if tol > 0 and it % check_every == 0 and it < max_iter:
+            col = (g + _logsumexp(neg_c + (f + log_a)[:, :, None], dim=1) + log_b).exp()
             col_err = torch.where(solve_b, (col - log_b.exp()).abs(), zero).amax(dim=1)
             if bool(((col_err < tol) | empty).all()):
                 break
 
-    log_plan = (f[:, :, None] + g[:, None, :] - cost) / eps + log_a[:, :, None] + log_b[:, None, :]
+    log_plan = neg_c + (f + log_a)[:, :, None] + (g + log_b)[:, None, :]
     plan = torch.where(empty[:, None, None], zero, log_plan.exp())
-    row_err = (plan.sum(dim=2) - a).abs().amax(dim=1) if n > 0 else torch.zeros(B, dtype=dtype, device=device)
-    col_err = (plan.sum(dim=1) - b).abs().amax(dim=1) if m > 0 else torch.zeros(B, dtype=dtype, device=device)
+    row_err = (plan.sum(dim=2) - a).abs().amax(dim=1)
+    col_err = (plan.sum(dim=1) - b).abs().amax(dim=1)
     marginal_error = torch.where(empty, zero, torch.maximum(row_err, col_err))
     converged = (marginal_error < tol) & ~empty
     return TransportPlan(plan, n_iter, converged, marginal_error.detach(), empty)
@@ -228,7 +216,6 @@ def ot_distance(
     mask_a: torch.Tensor | None = None,
     mask_b: torch.Tensor | None = None,
     check_every: int = 10,
-    eps_scaling: float | None = 0.5,
     detach_plan: bool = True,
 ) -> tuple[torch.Tensor, TransportPlan]:
     r"""Entropic OT distance :math:`W = \langle P^\star, C \rangle` for a batch of problems.
@@ -245,7 +232,7 @@ def ot_distance(
 
     Parameters
     ----------
-    cost, a, b, eps, max_iter, tol, mask_a, mask_b, check_every, eps_scaling
+    cost, a, b, eps, max_iter, tol, mask_a, mask_b, check_every
         As in :func:`sinkhorn_log`.
     detach_plan : bool
         Treat the plan as a constant (envelope gradient).
@@ -261,9 +248,7 @@ def ot_distance(
     .. [1] Z. Huang, P. Yu and J. Allan. Improving Cross-lingual Information Retrieval on Low-Resource
        Languages via Optimal Transport Distillation. WSDM 2023.
     """
-    kwargs = dict(
-        max_iter=max_iter, tol=tol, mask_a=mask_a, mask_b=mask_b, check_every=check_every, eps_scaling=eps_scaling
-    )
+    kwargs = dict(max_iter=max_iter, tol=tol, mask_a=mask_a, mask_b=mask_b, check_every=check_every)
     if detach_plan:
         with torch.no_grad():
             tp = sinkhorn_log(cost.detach(), a, b, eps, **kwargs)
@@ -271,52 +256,6 @@ def ot_distance(
         tp = sinkhorn_log(cost, a, b, eps, **kwargs)
     dtype = tp.plan.dtype
     # Padding costs may be garbage (NaN); 0 * NaN would leak into W and the gradient.
-    real = tp.plan > 0
-    W = (tp.plan * torch.where(real, cost.to(dtype), torch.zeros((), dtype=dtype, device=cost.device))).sum(dim=(1, 2))
+    zero = torch.zeros((), dtype=dtype, device=cost.device)
+    W = (tp.plan * torch.where(tp.plan > 0, cost.to(dtype), zero)).sum(dim=(1, 2))
     return W, tp
-
-
-def sinkhorn_emd(cost, a=None, b=None) -> torch.Tensor:
-    r"""Exact (unregularised) OT plan of one small problem, through POT's network simplex ``ot.emd``.
-
-    .. math::
-        P^\star = \mathop{\arg\min}_{P \ge 0,\ P\mathbb{1} = a,\ P^\top\mathbb{1} = b} \langle P, C \rangle
-
-    Used as the :math:`\varepsilon \to 0` reference of :func:`sinkhorn_log`.
-
-    Parameters
-    ----------
-    cost : numpy.ndarray or torch.Tensor, shape (n, m)
-    a : array or tensor, shape (n,), or None
-        Source weights; None is uniform. Renormalised to sum 1.
-    b : array or tensor, shape (m,), or None
-        Target weights; None is uniform. Renormalised to sum 1.
-
-    Returns
-    -------
-    plan : torch.Tensor, shape (n, m)
-        On the device of ``cost`` if it is a tensor; dtype ``promote(cost.dtype, float32)``
-        (float64 for numpy input).
-
-    References
-    ----------
-    .. [1] N. Bonneel, M. van de Panne, S. Paris and W. Heidrich. Displacement Interpolation Using
-       Lagrangian Mass Transport. ACM TOG 2011 (the solver behind ``ot.emd``).
-    """
-    import ot  # POT, imported here so that importing engine.ot stays light
-
-    def as_np(x):
-        if isinstance(x, torch.Tensor):
-            return x.detach().cpu().to(torch.float64).numpy()
-        return np.asarray(x, dtype=np.float64)
-
-    C = as_np(cost)
-    if C.ndim != 2:
-        raise ValueError(f"sinkhorn_emd: cost must be a single (n, m) problem, got shape {C.shape}.")
-    n, m = C.shape
-    a_np = np.full(n, 1.0 / n) if a is None else as_np(a)
-    b_np = np.full(m, 1.0 / m) if b is None else as_np(b)
-    P = ot.emd(a_np / a_np.sum(), b_np / b_np.sum(), np.ascontiguousarray(C))
-    if isinstance(cost, torch.Tensor):
-        return torch.from_numpy(P).to(device=cost.device, dtype=torch.promote_types(cost.dtype, torch.float32))
-    return torch.from_numpy(P)

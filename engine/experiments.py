@@ -1,0 +1,150 @@
+"""Named experiment plans: train each student, evaluate it against the zero-shot baseline, write one table.
+
+A plan is a list of runs (a name and :class:`DistillConfig` settings). ``run_plan`` trains every run that has no
+student yet (finished runs are skipped, interrupted ones resume), evaluates each student on the plan's suites with
+the zero-shot report as baseline, and writes ``reports/experiments/<plan>.json`` and ``.md``: per language, RR@10
+and nDCG@10 of zero-shot and every run, the gap to English and the share of it closed.
+
+    python -m engine experiment losses-ny      # zero-shot vs MSE-KD vs InfoNCE vs OT align vs OT contrastive
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import UserError
+
+# Languages with shipped training bitext, by source (see data/bitext/manifest.json).
+LIBREOFFICE = ["am", "mr", "om", "rw", "xh", "zu"]
+CLDR = ["am", "ha", "ig", "ln", "lg", "mr", "om", "rw", "sn", "so", "sw", "ti", "tl", "wo", "xh", "yo", "zu"]
+
+
+def shipped_inputs(langs: list[str]) -> tuple[list[str], list[str]]:
+    """``--bitext shipped`` entries for languages (every shipped source of each)."""
+    return ["shipped"] * len(langs), list(langs)
+
+
+@dataclass
+class Run:
+    name: str
+    settings: dict
+
+
+@dataclass
+class Plan:
+    name: str
+    description: str
+    runs: list[Run]
+    suites: list[str] = field(default_factory=lambda: ["udhr"])
+    common: dict = field(default_factory=dict)
+
+
+def _losses_plan(lang: str, pairs: int) -> Plan:
+    common = dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs)
+    return Plan(
+        name=f"losses-{lang}",
+        description=f"Five ways to use {pairs} {lang}–English Bible pairs, same budget (top 4 layers, 1 epoch)",
+        runs=[Run(f"{lang}-{loss}", {"loss": loss}) for loss in ("mse", "infonce", "ot-align", "ot-contrastive")],
+        suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
+        common=common,
+    )
+
+
+def _joint_plan(pairs: int) -> Plan:
+    langs = sorted(set(LIBREOFFICE + CLDR + ["ny"]))
+    bitext, codes = shipped_inputs(langs)
+    return Plan(
+        name="joint",
+        description=f"One OT-contrastive student for {len(langs)} languages (all shipped bitext, ≤{pairs} pairs each)",
+        runs=[Run("joint-ot-contrastive", {"loss": "ot-contrastive"})],
+        suites=["udhr", "bible-ny", "l10n"],
+        common=dict(bitext=bitext, langs=codes, max_pairs=pairs),
+    )
+
+
+def _curve_plan(lang: str, sizes: tuple[int, ...]) -> Plan:
+    return Plan(
+        name=f"curve-{lang}",
+        description=f"Learning curve of the OT-contrastive student for {lang}: training pairs vs RR@10",
+        runs=[Run(f"{lang}-{n}", {"max_pairs": n}) for n in sizes],
+        common=dict(bitext=["shipped"], langs=[lang], loss="ot-contrastive"),
+    )
+
+
+PLANS = {
+    "losses-ny": lambda: _losses_plan("ny", 3000),
+    "joint": lambda: _joint_plan(1000),
+    "curve-ny": lambda: _curve_plan("ny", (100, 1000, 10000)),
+    "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
+}
+
+
+def get_plan(name: str) -> Plan:
+    if name not in PLANS:
+        raise UserError(f"unknown experiment {name!r}; choose from {', '.join(PLANS)}")
+    return PLANS[name]()
+
+
+def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path, overrides: dict | None = None
+             ) -> dict:
+    from engine.encoders import load_encoder
+    from engine.evaluation import EvalConfig, evaluate
+    from engine.training import DistillConfig, distill
+
+    if not baseline_path.is_file():
+        raise UserError(f"{baseline_path} missing: run `python -m engine evaluate --suite udhr,bible-ny,l10n "
+                        f"--out {baseline_path}` first")
+    baseline = json.loads(baseline_path.read_text())
+    teacher = load_encoder()
+    results: dict = {"plan": plan.name, "description": plan.description, "baseline": str(baseline_path),
+                     "runs": {}}
+    for run in plan.runs:
+        out = runs_dir / plan.name / run.name
+        settings = {**plan.common, **run.settings, **(overrides or {})}
+        config = DistillConfig(out=str(out), **settings)
+        if not (out / "summary.json").is_file():
+            distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher)
+        summary = json.loads((out / "summary.json").read_text())
+        student = load_encoder(out)
+        report_path = reports_dir / plan.name / f"{run.name}.json"
+        report = evaluate(student, EvalConfig(suites=[s for s in plan.suites if s in baseline["suites"]]),
+                          out=report_path, baseline=baseline)
+        results["runs"][run.name] = {"config": settings, "report": str(report_path),
+                                     "pairs_per_second": summary["pairs_per_second"],
+                                     "pairs_seen": summary["pairs_seen"],
+                                     "fallback_langs": json.loads((out / "student.json").read_text())
+                                     ["fallback_langs"], "suites": report["suites"]}
+    from engine.evaluation.report import atomic_write_text
+
+    atomic_write_text(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
+    return results
+
+
+def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = ("RR@10", "nDCG@10")) -> str:
+    """Per suite and language: zero-shot and every run side by side; the last columns say how much gap closed."""
+    from engine.evaluation.report import HONEST_LABEL
+
+    lines = [f"## {results['plan']}: {results['description']}", "",
+             f"Suites are {HONEST_LABEL}. Cells: RR@10 / nDCG@10; *closed* = share of the zero-shot gap to English "
+             "closed on RR@10. Student queries, teacher documents (one shared index).", ""]
+    runs = results["runs"]
+    for suite, base_suite in baseline["suites"].items():
+        if not any(suite in r["suites"] for r in runs.values()):
+            continue
+        head = ["lang", "zero-shot", *runs, *(f"closed: {r}" for r in runs)]
+        lines += [f"### {suite}", "", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        for lang, row in base_suite["languages"].items():
+            cells = [lang, " / ".join(f"{row['metrics'][m]:.3f}" for m in measures)]
+            closed = []
+            for r in runs.values():
+                got = r["suites"].get(suite, {}).get("languages", {}).get(lang)
+                cells.append(" / ".join(f"{got['metrics'][m]:.3f}" for m in measures) if got else "–")
+                c = (got or {}).get("gap_closed", {}).get("RR@10")
+                closed.append("–" if c is None else f"{c:+.2f}")
+            lines.append("| " + " | ".join(cells + closed) + " |")
+        lines.append("")
+    return "\n".join(lines)
+

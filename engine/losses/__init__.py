@@ -1,0 +1,40 @@
+"""Distillation losses on token embeddings, one per module, selected by name through ``LOSSES``.
+
+Every loss is an ``nn.Module`` called as ``loss(t, t_mask, s, s_mask, t_weights=None, s_weights=None,
+return_stats=False)`` with teacher tokens ``t`` (B, n, d), student tokens ``s`` (B, m, d) and boolean
+masks of the real tokens; it returns a scalar, or ``(scalar, stats: dict)`` with ``return_stats=True``.
+
+=================  ======================================  =========================================
+name               class                                   paper
+=================  ======================================  =========================================
+``ot-align``       :class:`OTAlignmentLoss`                Huang, Yu & Allan, WSDM 2023 (OPTICAL)
+``ot-contrastive`` :class:`OTContrastiveLoss`              OPTICAL + in-batch InfoNCE
+``mse``            :class:`PooledMSELoss`                  Reimers & Gurevych, EMNLP 2020
+``infonce``        :class:`PooledInfoNCELoss`              van den Oord et al. 2018
+=================  ======================================  =========================================
+"""
+
+from engine.losses.in_batch import in_batch_cross_entropy
+from engine.losses.infonce import PooledInfoNCELoss
+from engine.losses.mse import PooledMSELoss
+from engine.losses.ot_alignment import OTAlignmentLoss
+from engine.losses.ot_contrastive import OTContrastiveLoss, pairwise_ot_distances
+from engine.losses.pooling import mean_pool
+
+LOSSES = {
+    "ot-align": OTAlignmentLoss,
+    "ot-contrastive": OTContrastiveLoss,
+    "mse": PooledMSELoss,
+    "infonce": PooledInfoNCELoss,
+}
+
+__all__ = [
+    "LOSSES",
+    "OTAlignmentLoss",
+    "OTContrastiveLoss",
+    "PooledInfoNCELoss",
+    "PooledMSELoss",
+    "in_batch_cross_entropy",
+    "mean_pool",
+    "pairwise_ot_distances",
+]
