@@ -202,8 +202,13 @@ def trainable_named(model):
 
 # ----------------------------------------------------------------------------- the run
 def distill(config: DistillConfig, resume: bool = False, device: str | None = None, teacher=None,
-            progress: bool = True) -> dict:
-    """Train a student as configured; returns the final summary (also in ``<out>/summary.json``)."""
+            progress: bool = True, bottom_cache=None) -> dict:
+    """Train a student as configured; returns the final summary (also in ``<out>/summary.json``).
+
+    With ``--train top:N`` on one process, the frozen bottom runs once per text (see
+    :mod:`engine.training.frozen_bottom`); pass ``bottom_cache`` to share it between runs on the same texts.
+    """
+    from engine.training.frozen_bottom import FrozenBottomCache, student_top
     from tqdm.auto import tqdm
 
     from engine.encoders import load_encoder
@@ -236,6 +241,13 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     params = [p for p in student_model.parameters() if p.requires_grad]
     n_trainable = sum(p.numel() for p in params)
     forward_model = student_model
+    from engine.training.frozen_bottom import encoder_layers
+
+    n_top = min(int(spec.mode[4:]), len(encoder_layers(student_model))) if spec.mode.startswith("top:") else 0
+    cache = None
+    if n_top and world == 1:
+        ok = bottom_cache is not None and bottom_cache.compatible(teacher, n_top, config.max_length)
+        cache = bottom_cache if ok else FrozenBottomCache(teacher, n_top, config.max_length)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -324,16 +336,24 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
             idx = idx[rank::world]
             en = [triples[i][1] for i in idx]
             other = [triples[i][2] for i in idx]
-            t_batch = teacher.tokenize(en, "query", config.max_length).to(device)
-            with torch.no_grad():
-                t_h = teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+            if cache is not None:
+                t_batch, t_bottom, t_h = cache.batch(en, True, device)
+                s_batch, s_bottom, _ = cache.batch(other, False, device)
+                s_h = student_top(student_model, s_bottom, s_batch.attention_mask, n_top)
+                s_en_h = (student_top(student_model, t_bottom, t_batch.attention_mask, n_top)
+                          if config.lambda_en > 0 else None)
+            else:
+                t_batch = teacher.tokenize(en, "query", config.max_length).to(device)
+                with torch.no_grad():
+                    t_h = teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                        ).last_hidden_state
+                s_batch = student.tokenize(other, "query", config.max_length).to(device)
+                s_h = forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
                                     ).last_hidden_state
-            s_batch = student.tokenize(other, "query", config.max_length).to(device)
-            s_h = forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask).last_hidden_state
-            s_en_h = None
-            if config.lambda_en > 0:
-                s_en_h = forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
-                                       ).last_hidden_state
+                s_en_h = None
+                if config.lambda_en > 0:
+                    s_en_h = forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                           ).last_hidden_state
             loss, stats = loss_fn(t_h, t_batch, s_h, s_batch, s_en_h)
             if not torch.isfinite(loss):
                 bar.close()
