@@ -1,0 +1,91 @@
+"""Query checks and language detection: CLD3 first, the user's choice over it, the registry as the vocabulary.
+
+CLD3 (``gcld3``, from the ``cld3-py`` package) does not know every registry language — it has no Kinyarwanda,
+Oromo, Tigrinya, Lingala, Wolof or Ganda, and labels tone-marked Yoruba as Vietnamese — so detection is a default
+the UI shows and the user can override with a dropdown of registry languages.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from engine.errors import UserError
+from engine.languages import LANGUAGES, get_language
+
+AUTO = "auto"
+MAX_QUERY_CHARS = 2000
+UNKNOWN_PIECE_SHARE = 0.5  # above this share of <unk> pieces, the model cannot read the script
+
+_detector = None
+_detector_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Detection:
+    code: str | None  # registry code, or None when CLD3's answer is not a registry language
+    cld3: str  # CLD3's own label
+    probability: float
+    reliable: bool
+
+    def describe(self) -> str:
+        if self.code:
+            name = get_language(self.code).name
+            sure = "" if self.reliable else ", unsure"
+            return f"detected {name} ({self.code}, p={self.probability:.2f}{sure})"
+        return (f"CLD3 says {self.cld3!r} (p={self.probability:.2f}), not one of the registry languages: "
+                "pick the language to route the query to a student, or leave it to the base model")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Dropdown choices ``(label, value)``: auto-detect, then every registry language."""
+    return [("auto-detect", AUTO)] + [(f"{lang.name} ({lang.code})", lang.code) for lang in LANGUAGES]
+
+
+def check_query(text: str | None) -> str:
+    """The stripped query, or a :class:`UserError` that says what to type instead."""
+    text = (text or "").strip()
+    if not text:
+        raise UserError("type a query first")
+    if len(text) > MAX_QUERY_CHARS:
+        raise UserError(f"the query is {len(text):,} characters long; queries are limited to {MAX_QUERY_CHARS:,} "
+                        "(the model reads ~512 tokens) — shorten it or upload it as a document")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise UserError("the query has no letters or digits (only emoji, symbols or punctuation); "
+                        "type some words")
+    return text
+
+
+def check_script(tokenizer, text: str) -> None:
+    """Refuse text the tokenizer cannot read: mostly ``<unk>`` pieces means a script the model never saw."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    pieces = tokenizer.convert_ids_to_tokens(ids)
+    words = [i for i, p in zip(ids, pieces) if p != "▁"]
+    if words and sum(i == tokenizer.unk_token_id for i in words) / len(words) > UNKNOWN_PIECE_SHARE:
+        raise UserError("the model does not know this script (most of the query maps to unknown tokens); "
+                        "try a query in a language it covers, e.g. Swahili, Chichewa or Amharic")
+
+
+def detect(text: str) -> Detection:
+    global _detector
+    with _detector_lock:
+        if _detector is None:
+            import gcld3
+
+            _detector = gcld3.NNetLanguageIdentifier(min_num_bytes=0, max_num_bytes=1000)
+        result = _detector.FindLanguage(text=text)
+    try:
+        code = get_language(result.language).code
+    except UserError:
+        code = None
+    return Detection(code, result.language, float(result.probability), bool(result.is_reliable))
+
+
+def resolve_language(text: str, choice: str | None) -> tuple[str | None, str]:
+    """The language to route the query with and a line saying where it came from."""
+    if choice and choice != AUTO:
+        lang = get_language(choice)
+        return lang.code, f"language set by you: {lang.name} ({lang.code})"
+    found = detect(text)
+    return found.code, found.describe()

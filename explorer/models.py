@@ -1,0 +1,118 @@
+"""The app's model registry: the only models the browser can choose, by key, and the one place the backend is set.
+
+The browser sends a key (``"base"`` or ``"student"``), never a path. The registry maps keys to specs given at start
+(the CLI, tests), loads each model once, lazily and thread-safely, and hands out the query encoder for a language and
+the document encoder (always the frozen base: every student shares the teacher's document index).
+
+Backends: ``"torch"`` loads through :func:`engine.encoders.load_encoder`; ``"onnx"`` through
+``engine.encoders.onnx_encoder.OnnxEncoder`` once that exists (same ``encode`` / ``encode_tokens`` interface).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import UserError
+
+BASE, STUDENT = "base", "student"
+STUDENT_MISSING = "student not available"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    key: str
+    label: str
+    source: str  # what the loader is given: a model alias or a directory
+
+
+def load_backend(backend: str, source: str, base=None):
+    """Load ``source`` with ``backend``; a student directory reuses ``base`` (an already loaded base encoder)."""
+    if backend == "torch":
+        if base is not None and (Path(source) / "student.json").is_file():
+            from engine.students import load_student
+
+            return load_student(Path(source), base=base)
+        from engine.encoders import load_encoder
+
+        return load_encoder(source)
+    if backend == "onnx":
+        try:
+            from engine.encoders.onnx_encoder import OnnxEncoder
+        except ImportError:
+            raise UserError("the ONNX backend is not available in this build; use --backend torch") from None
+        return OnnxEncoder(source)
+    raise UserError(f"unknown backend {backend!r}; use 'torch' or 'onnx'")
+
+
+class ModelRegistry:
+    """Key → model, loaded on first use. ``loader(source, base)`` may be injected (tests use the tiny model)."""
+
+    def __init__(self, base: ModelSpec, student: ModelSpec | None = None, backend: str = "torch", loader=None):
+        self.specs = {BASE: base}
+        if student is not None:
+            self.specs[STUDENT] = student
+        self.backend = backend
+        self._loader = loader or (lambda source, base=None: load_backend(backend, source, base))
+        self._loaded: dict[str, object] = {}
+        self._errors: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ what can be chosen
+    def student_status(self) -> str:
+        """``"ready"``, or why the student cannot be used."""
+        if STUDENT not in self.specs:
+            return f"{STUDENT_MISSING} (the app was started with --no-student or no student export exists)"
+        return self._errors.get(STUDENT, "ready")
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(spec.label, key) for key, spec in self.specs.items() if key not in self._errors]
+
+    def has_student(self) -> bool:
+        return STUDENT in self.specs and STUDENT not in self._errors
+
+    # ------------------------------------------------------------------ loading
+    def get(self, key: str):
+        if key not in self.specs:
+            if key == STUDENT:
+                raise UserError(f"{STUDENT_MISSING}: showing the base model only")
+            raise UserError(f"unknown model {key!r}; choose one of {', '.join(self.specs)}")
+        if key in self._errors:
+            raise UserError(f"{STUDENT_MISSING}: {self._errors[key]}")
+        with self._lock:
+            if BASE not in self._loaded:
+                self._loaded[BASE] = self._loader(self.specs[BASE].source)
+            if key not in self._loaded:
+                try:
+                    self._loaded[key] = self._loader(self.specs[key].source, self._loaded[BASE])
+                except UserError as exc:
+                    self._errors[key] = str(exc)
+                    raise UserError(f"{STUDENT_MISSING}: {exc}") from None
+            return self._loaded[key]
+
+    def document_encoder(self):
+        return self.get(BASE)
+
+    def query_encoder(self, key: str, lang: str | None):
+        """The encoder for queries in ``lang``: a student routes fallback languages to the base model."""
+        model = self.get(key)
+        route = getattr(model, "for_language", None)
+        if route is not None and lang:
+            return route(lang)
+        return getattr(model, "student", model)
+
+    def search_model(self, key: str):
+        """The object handed to :func:`engine.search.search` (a student keeps its own routing)."""
+        return self.get(key)
+
+
+def default_registry(student_dir: str | Path | None, backend: str = "torch") -> ModelRegistry:
+    """Base = the offline multilingual-e5-small; student = ``student_dir`` when it holds an export."""
+    from engine.encoders import DEFAULT_MODEL
+
+    base = ModelSpec(BASE, f"base ({DEFAULT_MODEL})", DEFAULT_MODEL)
+    student = None
+    if student_dir is not None and (Path(student_dir) / "student.json").is_file():
+        student = ModelSpec(STUDENT, f"OT student ({Path(student_dir).name})", str(student_dir))
+    return ModelRegistry(base, student, backend=backend)

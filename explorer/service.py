@@ -1,0 +1,203 @@
+"""What the explorer does, without any UI: search, compare, align and add collections, over engine's public API.
+
+The Gradio handlers in :mod:`explorer.app` are thin wrappers around :class:`Explorer`; tests call it directly.
+Model calls go through one lock: the fast tokenizers are not safe to call from several threads at once, and on a
+small CPU parallel forward passes only compete for the same cores. Gradio's queue holds the waiting requests.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from engine.errors import UserError
+from explorer.config import ExplorerConfig
+from explorer.language import check_query, check_script, resolve_language
+from explorer.models import BASE, STUDENT, ModelRegistry
+
+DEFAULT = "default"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SearchResult:
+    model: str
+    lang: str | None
+    lang_note: str
+    hits: list
+    seconds: float
+
+
+class Explorer:
+    def __init__(self, config: ExplorerConfig, registry: ModelRegistry, collections: dict | None = None):
+        self.config = config
+        self.registry = registry
+        self.collections: OrderedDict = OrderedDict(collections or {})
+        self.model_lock = threading.Lock()
+        self._idf = None
+        self._ready = threading.Event()
+        if DEFAULT in self.collections:
+            self._ready.set()
+
+    # ------------------------------------------------------------------ collections
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def open_default(self, progress: Progress | None = None):
+        """Open (building on first start) the collection searched by default: ``--db`` or the shipped one."""
+        if DEFAULT in self.collections:
+            return self.collections[DEFAULT]
+        from engine.index import DocumentIndex
+        from explorer.default_collection import default_index_path, open_default_index
+
+        base = self.registry.document_encoder()
+        db = self.config.db
+        if db is not None and Path(db).exists():
+            index = DocumentIndex(db)  # the user's own index, used as it is
+        else:
+            index = open_default_index(Path(db) if db else default_index_path(self.config.cache_dir), base, progress)
+        self.collections[DEFAULT] = index
+        self.collections.move_to_end(DEFAULT, last=False)
+        self._ready.set()
+        return index
+
+    def collection(self, name: str | None):
+        name = name or DEFAULT
+        if name == DEFAULT and not self.ready:
+            raise UserError("the default collection is still being indexed; try again in a few seconds")
+        if name not in self.collections:
+            raise UserError(f"unknown collection {name!r}; choose one of {', '.join(self.collections)}")
+        return self.collections[name]
+
+    def collection_names(self) -> list[str]:
+        return list(self.collections)
+
+    # ------------------------------------------------------------------ search
+    def _prepare(self, query: str, lang_choice: str | None) -> tuple[str, str | None, str]:
+        query = check_query(query)
+        check_script(self.registry.document_encoder().tokenizer, query)
+        lang, note = resolve_language(query, lang_choice)
+        return query, lang, note
+
+    def search(self, query: str, lang_choice: str | None = None, model: str = BASE, collection: str | None = None,
+               k: int | None = None, rerank: bool = False) -> SearchResult:
+        from engine.search import search
+
+        query, lang, note = self._prepare(query, lang_choice)
+        index = self.collection(collection)
+        encoder = self.registry.search_model(model)
+        start = time.perf_counter()
+        with self.model_lock:
+            hits = search(index, encoder, query, k=k or self.config.top_k, lang=lang, rerank="ot" if rerank else None)
+        return SearchResult(model, lang, note, hits, time.perf_counter() - start)
+
+    def compare(self, query: str, lang_choice: str | None = None, collection: str | None = None,
+                k: int | None = None) -> dict[str, SearchResult | str]:
+        """Top-``k`` of the base and of the student; the student entry is a message when it is not available."""
+        out: dict[str, SearchResult | str] = {BASE: self.search(query, lang_choice, BASE, collection, k)}
+        try:
+            out[STUDENT] = self.search(query, lang_choice, STUDENT, collection, k)
+        except UserError as exc:
+            out[STUDENT] = str(exc)
+        return out
+
+    # ------------------------------------------------------------------ alignment
+    def idf(self):
+        """Token document frequencies over the shipped English collection (the IDF-like marginals)."""
+        if self._idf is None:
+            from explorer.alignment import TokenIdf
+            from explorer.default_collection import default_documents
+
+            tokenizer = self.registry.document_encoder().tokenizer
+            self._idf = TokenIdf.from_texts(tokenizer, (d["text"] for d in default_documents()))
+        return self._idf
+
+    def english_text(self, english: str | None, doc_id: str | None, collection: str | None) -> str:
+        english = (english or "").strip()
+        if english:
+            return check_query(english)
+        if not doc_id:
+            raise UserError("choose a result to align with, or type an English sentence")
+        docs = self.collection(collection).get([doc_id])
+        if not docs:
+            raise UserError(f"document {doc_id!r} is not in this collection; search again and pick a result")
+        return docs[0].text
+
+    def align(self, query: str, english: str | None = None, doc_id: str | None = None,
+              lang_choice: str | None = None, eps: float = 0.05, marginals: str = "uniform",
+              collection: str | None = None) -> dict:
+        """Transport plans of the base and (when available) the student: ``{model: Alignment | message}``."""
+        from explorer.alignment import check_eps, plan_between, token_embeddings
+
+        eps = check_eps(eps)
+        query, lang, note = self._prepare(query, lang_choice)
+        text = self.english_text(english, doc_id, collection)
+        idf = self.idf() if marginals == "idf" else None
+        out: dict = {"lang": lang, "lang_note": note, "english": text}
+        with self.model_lock:
+            english_tokens = token_embeddings(self.registry.document_encoder(), text, "passage")
+        for key in (BASE, STUDENT):
+            try:
+                q_enc = self.registry.query_encoder(key, lang)
+            except UserError as exc:
+                out[key] = str(exc)
+                continue
+            with self.model_lock:
+                query_tokens = token_embeddings(q_enc, query, "query")
+            out[key] = plan_between(query_tokens, english_tokens, eps, marginals, idf)
+        return out
+
+    # ------------------------------------------------------------------ uploads
+    def add_collection(self, upload: str | Path, name: str | None = None, progress: Progress | None = None
+                       ) -> tuple[str, int]:
+        """Index an uploaded JSONL/CSV/TXT file as a new collection; returns its name and document count."""
+        from engine.documents import READABLE_SUFFIXES, read_documents
+        from engine.index import DocumentIndex
+
+        upload = Path(upload)
+        limit_mb = self.config.max_upload_bytes / 2**20
+        if upload.suffix.lower() not in READABLE_SUFFIXES:
+            raise UserError(f"{upload.name}: unsupported file type {upload.suffix or '(none)'}; upload .jsonl, .csv "
+                            "or .txt (one document per line or paragraph)")
+        size = upload.stat().st_size
+        if size > self.config.max_upload_bytes:
+            raise UserError(f"{upload.name} is {size / 2**20:.1f} MB; the limit is {limit_mb:g} MB")
+        name = _collection_name(name or upload.stem, self.collections)
+        docs = []
+        for doc in read_documents(upload):  # parsed as data (json / csv / text), never imported or run
+            docs.append(doc)
+            if len(docs) > self.config.max_upload_docs:
+                raise UserError(f"{upload.name} has more than {self.config.max_upload_docs:,} documents; "
+                                "split it or keep the first ones")
+        folder = self.config.cache_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}-{int(time.time())}.db"
+        index = DocumentIndex(path, create=True)
+        base = self.registry.document_encoder()
+        chunk = 64  # the lock is released between chunks so searches keep being answered
+        for start in range(0, len(docs), chunk):
+            with self.model_lock:
+                index.add_documents(docs[start : start + chunk], base, progress=False)
+            if progress:
+                progress(min(start + chunk, len(docs)), len(docs))
+        self.collections[name] = index
+        while len(self.collections) > self.config.max_collections + 1:
+            oldest = next(n for n in self.collections if n != DEFAULT)
+            self.collections.pop(oldest).close()
+        return name, len(docs)
+
+
+def _collection_name(raw: str, taken) -> str:
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-")[:40] or "collection"
+    if base == DEFAULT:
+        base = "uploaded"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name

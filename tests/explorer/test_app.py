@@ -1,0 +1,74 @@
+"""The Gradio app: built without launching, events named for gradio_client, handlers that never raise."""
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # gr.Warning outside a request
+
+
+@pytest.fixture()
+def demo(tiny_app):
+    from explorer.app import build_demo
+
+    return build_demo(tiny_app.config, tiny_app)
+
+
+def _handler(demo, api_name):
+    return next(f for f in demo.fns.values() if f.api_name == api_name).fn
+
+
+def test_build_demo_does_not_launch(demo):
+    import gradio as gr
+
+    assert isinstance(demo, gr.Blocks) and not demo.is_running
+    names = {f.api_name for f in demo.fns.values()}
+    assert {"search", "align", "upload"} <= names
+
+
+def test_search_handler_fills_results_and_alignment_choices(demo):
+    status, results, base_side, student_side, payload, docs, align_query, english = _handler(demo, "search")(
+        "Yesu anati, Ine ndine njira <script>alert(1)</script>", "ny", "base", "default")
+    assert "Chichewa" in status and "4 results" in status
+    assert [h["rank"] for h in payload["hits"]] == [1, 2, 3, 4]
+    assert "&lt;b&gt;now&lt;/b&gt;" in results and "<b>now</b>" not in results  # document text is escaped
+    assert "student not available" in student_side
+    assert docs["value"] == payload["hits"][0]["doc_id"] and english == ""
+
+
+def test_align_handler_returns_two_plans_or_a_message(demo):
+    base_fig, student_fig, base_pairs, student_pairs, status = _handler(demo, "align")(
+        "ndine njira", "JHN.14.6", "", "ny", 0.05, "uniform", "default")
+    assert base_fig.data[0].type == "heatmap" and student_fig is None
+    assert len(base_pairs) == 10 and "student not available" in student_pairs[0][0]
+    assert "Jesus said" in status
+
+
+@pytest.mark.parametrize("query", ["", "x" * 10_000, "🙂🙂", "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏂᏴᏫᏯ"])
+def test_bad_input_becomes_a_message(demo, query):
+    out = _handler(demo, "search")(query, "auto", "base", "default")
+    assert out[0].startswith("⚠️") and "Traceback" not in out[0]
+    out = _handler(demo, "align")(query, "udhr-1", "", "auto", 0.05, "uniform", "default")
+    assert out[4].startswith("⚠️")
+
+
+def test_bad_eps_and_upload_become_messages(demo, tmp_path):
+    out = _handler(demo, "align")("ndine njira", "udhr-1", "", "auto", 7, "uniform", "default")
+    assert "ε must be between" in out[4]
+    evil = tmp_path / "evil.exe"
+    evil.write_bytes(b"MZ\x90\x00")
+    assert "unsupported file type" in _handler(demo, "upload")(str(evil), "")[1]
+    assert "choose a" in _handler(demo, "upload")(None, "")[1]
+
+
+def test_internal_errors_do_not_leak(demo, tiny_app, monkeypatch):
+    monkeypatch.setattr(tiny_app, "search", lambda *a, **k: 1 / 0)
+    out = _handler(demo, "search")("Mtu ana haki", "auto", "base", "default")
+    assert out[0] == "⚠️ internal error (details in the server log); the app is still running"
+
+
+def test_cli_defaults_are_safe():
+    from explorer.app import parse_args
+
+    config, _ = parse_args([])
+    assert config.host == "127.0.0.1" and config.share is False
+    config, _ = parse_args(["--no-student", "--port", "7999"])
+    assert config.student is None and config.port == 7999
