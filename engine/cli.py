@@ -84,7 +84,7 @@ def _encode(args: argparse.Namespace) -> int:
             for i, text in enumerate(texts):
                 print("  " + " ".join(f"{s:6.3f}" for s in sims[i]) + f"  {text[:60]}")
     if encoder.last_report.truncated:
-        print(f"note: {encoder.last_report.truncated} text(s) truncated to {encoder.max_length} tokens",
+        print(f"note: {encoder.last_report.truncated} text(s) truncated to {encoder.last_report.limit} tokens",
               file=sys.stderr)
     return 0
 
@@ -322,6 +322,36 @@ def _experiment(args: argparse.Namespace) -> int:
         overrides[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") else value
     results = run_plan(get_plan(args.plan), Path(args.runs), Path(args.reports), Path(args.baseline), overrides)
     print(f"wrote {args.reports}/{results['plan']}.md")
+    return 0
+
+
+# ---------------------------------------------------------------- export
+def _configure_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None, help="model or student directory to export (default: the base model)")
+    p.add_argument("--out", required=True, help="export directory, e.g. exports/NAME (replaced if it is one)")
+    p.add_argument("--report", default=None, help="evaluation report.json whose metrics go into card.json")
+    p.add_argument("--no-quantize", action="store_true", help="fp32 only (skip model.int8.onnx)")
+    p.add_argument("--quantize-embeddings", action="store_true",
+                   help="also quantise the word-embedding table (smaller file, slightly less exact)")
+
+
+@command("export", "export a model or student to ONNX (fp32 + int8) with tokenizer and card.json")(
+    _configure_export)
+def _export(args: argparse.Namespace) -> int:
+    from engine.onnx_export import ExportConfig, export_onnx
+
+    report = None
+    if args.report:
+        try:
+            report = json.loads(read_text_file(args.report))
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{args.report}: not a JSON report (line {exc.lineno})") from None
+    config = ExportConfig(quantize=not args.no_quantize, quantize_embeddings=args.quantize_embeddings)
+    out = export_onnx(args.model, args.out, report=report, config=config, progress=True)
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    sizes = ", ".join(f"{name} {info['bytes'] / 2**20:.0f} MiB" for name, info in card["files"].items()
+                      if name.endswith(".onnx"))
+    print(f"exported {card['name']} ({card['fingerprint']}) to {out}: {sizes}")
     return 0
 
 

@@ -9,22 +9,26 @@ For optimal transport we need the *content* tokens: ``content_mask`` drops ``<s>
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 
+from engine.encoders.common import (  # noqa: F401  (re-exported: the torch-free part of the interface)
+    MAX_BATCH_SIZE,
+    PREFIXES,
+    EncodeReport,
+    Kind,
+    TokenEmbeddings,
+    check_batch_size,
+    check_texts,
+    fingerprint_files,
+)
 from engine.errors import UserError
 from engine.losses.pooling import mean_pool  # one pooling for retrieval and the pooled losses
-
-Kind = Literal["query", "passage"]
-PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-MAX_BATCH_SIZE = 4096
 
 log = logging.getLogger(__name__)
 
@@ -42,41 +46,6 @@ class TokenBatch:
         return TokenBatch(
             self.input_ids.to(device), self.attention_mask.to(device), self.content_mask.to(device), self.truncated
         )
-
-
-@dataclass
-class TokenEmbeddings:
-    """Token-level output for one text: its content tokens and their (unnormalised) embeddings."""
-
-    text: str
-    tokens: list[str]
-    embeddings: np.ndarray  # [n_content_tokens, d]
-    truncated: bool
-
-
-@dataclass
-class EncodeReport:
-    texts: int = 0
-    truncated: int = 0
-    truncated_examples: list[int] = field(default_factory=list)
-
-
-def check_texts(texts: Sequence[str]) -> list[str]:
-    if isinstance(texts, str):
-        texts = [texts]
-    out = list(texts)
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise UserError(f"text #{i + 1} is {type(t).__name__}, expected a string")
-        if not t.strip():
-            raise UserError(f"text #{i + 1} is empty; give at least one non-space character")
-    return out
-
-
-def check_batch_size(batch_size: int) -> int:
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise UserError(f"batch size must be an integer between 1 and {MAX_BATCH_SIZE}, got {batch_size!r}")
-    return batch_size
 
 
 class Encoder:
@@ -164,7 +133,7 @@ class Encoder:
         check_batch_size(batch_size)
         self.model.eval()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        report = EncodeReport(texts=len(texts))
+        report = EncodeReport(texts=len(texts), limit=min(max_length or self.max_length, self.max_length))
         for idx in self._batches(texts, batch_size, progress):
             batch = self.tokenize([texts[i] for i in idx], kind, max_length)
             out[idx] = self.pooled(batch).float().cpu().numpy()
@@ -183,7 +152,7 @@ class Encoder:
         check_batch_size(batch_size)
         self.model.eval()
         out: list[TokenEmbeddings | None] = [None] * len(texts)
-        report = EncodeReport(texts=len(texts))
+        report = EncodeReport(texts=len(texts), limit=min(max_length or self.max_length, self.max_length))
         for idx in self._batches(texts, batch_size, False):
             batch = self.tokenize([texts[i] for i in idx], kind, max_length)
             hidden = self.forward(batch).float().cpu()
@@ -199,17 +168,4 @@ class Encoder:
         self.last_report = report
         if report.truncated:
             log.warning("%d of %d texts were longer than %d tokens and were truncated", report.truncated,
-                        report.texts, self.max_length)
-
-
-def fingerprint_files(paths: Sequence[Path], extra: dict | None = None) -> str:
-    """A short content hash of weight files (+ settings): the key for embedding caches and indexes."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 22), b""):
-                h.update(chunk)
-    if extra:
-        h.update(json.dumps(extra, sort_keys=True).encode())
-    return h.hexdigest()[:16]
+                        report.texts, report.limit)
