@@ -9,7 +9,6 @@ For optimal transport we need the *content* tokens: ``content_mask`` drops ``<s>
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -20,6 +19,7 @@ import torch
 from engine.encoders.common import (  # noqa: F401  (re-exported: the torch-free part of the interface)
     MAX_BATCH_SIZE,
     PREFIXES,
+    BatchedEncoding,
     EncodeReport,
     Kind,
     TokenEmbeddings,
@@ -29,8 +29,6 @@ from engine.encoders.common import (  # noqa: F401  (re-exported: the torch-free
 )
 from engine.errors import UserError
 from engine.losses.pooling import mean_pool  # one pooling for retrieval and the pooled losses
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,7 +46,7 @@ class TokenBatch:
         )
 
 
-class Encoder:
+class Encoder(BatchedEncoding):
     """A transformer encoder with E5-style prefixes, mean pooling and token-level outputs.
 
     ``model`` is any ``transformers`` encoder returning ``last_hidden_state`` (BertModel, XLMRobertaModel, or a
@@ -117,14 +115,6 @@ class Encoder:
         return torch.nn.functional.normalize(mean_pool(hidden, batch.attention_mask.to(hidden.device)), dim=-1)
 
     # ----------------------------------------------------------------- inference helpers
-    def _batches(self, texts: list[str], batch_size: int, progress: bool | str):
-        from tqdm.auto import tqdm
-
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # length-sorted: less padding
-        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        desc = progress if isinstance(progress, str) else f"encoding ({self.name})"
-        return tqdm(chunks, desc=desc, unit="batch", disable=not progress or len(chunks) < 2, leave=False)
-
     @torch.inference_mode()
     def encode(self, texts: Sequence[str], kind: Kind = "query", batch_size: int = 32,
                progress: bool | str = False, max_length: int | None = None) -> np.ndarray:
@@ -163,9 +153,3 @@ class Encoder:
                 report.truncated += batch.truncated[row]
         self._report(report)
         return out  # type: ignore[return-value]
-
-    def _report(self, report: EncodeReport) -> None:
-        self.last_report = report
-        if report.truncated:
-            log.warning("%d of %d texts were longer than %d tokens and were truncated", report.truncated,
-                        report.texts, report.limit)

@@ -1,0 +1,102 @@
+"""The torch-free part of the encoder interface, shared by :class:`~engine.encoders.encoder.Encoder` (torch) and
+:class:`~engine.encoders.onnx_encoder.OnnxEncoder` (onnxruntime): prefixes, input checks, result records, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+
+from engine.errors import UserError
+
+Kind = Literal["query", "passage"]
+PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
+MAX_BATCH_SIZE = 4096
+
+log = logging.getLogger("engine.encoders")
+
+
+@dataclass
+class TokenEmbeddings:
+    """Token-level output for one text: its content tokens and their (unnormalised) embeddings."""
+
+    text: str
+    tokens: list[str]
+    embeddings: np.ndarray  # [n_content_tokens, d]
+    truncated: bool
+
+
+@dataclass
+class EncodeReport:
+    texts: int = 0
+    truncated: int = 0
+    truncated_examples: list[int] = field(default_factory=list)
+    limit: int = 0  # the token limit the texts were cut to (``max_length`` of the call, at most the model's)
+    limit: int = 0  # the token limit the texts were cut to
+
+
+def check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        texts = [texts]
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise UserError(f"text #{i + 1} is {type(t).__name__}, expected a string")
+        if not t.strip():
+            raise UserError(f"text #{i + 1} is empty; give at least one non-space character")
+    return out
+
+
+def check_batch_size(batch_size: int) -> int:
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise UserError(f"batch size must be an integer between 1 and {MAX_BATCH_SIZE}, got {batch_size!r}")
+    return batch_size
+
+
+def fingerprint_files(paths: Sequence[Path], extra: dict | None = None) -> str:
+    """A short content hash of weight files (+ settings): the key for embedding caches and indexes."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+    if extra:
+        h.update(json.dumps(extra, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class BatchedEncoding:
+    """What every encoder backend shares around its model call: length-sorted batches and the truncation report.
+    Subclasses set ``name``, ``max_length`` and ``last_report``."""
+
+    name: str
+    max_length: int
+    last_report: EncodeReport
+
+    def _batches(self, texts: list[str], batch_size: int, progress: bool | str):
+        from tqdm.auto import tqdm
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # length-sorted: less padding
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        desc = progress if isinstance(progress, str) else f"encoding ({self.name})"
+        return tqdm(chunks, desc=desc, unit="batch", disable=not progress or len(chunks) < 2, leave=False)
+
+    def _report(self, report: EncodeReport) -> None:
+        self.last_report = report
+        if report.truncated:
+            log.warning("%d of %d texts were longer than %d tokens and were truncated", report.truncated,
+                        report.texts, report.limit or self.max_length)
