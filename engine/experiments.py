@@ -107,16 +107,18 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
         if not (out / "summary.json").is_file():
             distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher)
         summary = json.loads((out / "summary.json").read_text())
-        student = load_encoder(out)
         report_path = reports_dir / plan.name / f"{run.name}.json"
-        # the student answers every language here (no fallback routing), so the table shows what each loss did
-        report = evaluate(student, EvalConfig(suites=[s for s in plan.suites if s in baseline["suites"]], route=False),
-                          out=report_path, baseline=baseline)
+        fallback = json.loads((out / "student.json").read_text())["fallback_langs"]
+        report = json.loads(report_path.read_text()) if report_path.is_file() else None
+        if report is None or (fallback and report["config"].get("route", True)):
+            # the student answers every language here (no fallback routing), so the table shows what each loss did
+            suites = [s for s in plan.suites if s in baseline["suites"]]
+            report = evaluate(load_encoder(out), EvalConfig(suites=suites, route=False), out=report_path,
+                              baseline=baseline)
         results["runs"][run.name] = {"config": settings, "report": str(report_path),
                                      "pairs_per_second": summary["pairs_per_second"],
                                      "pairs_seen": summary["pairs_seen"],
-                                     "fallback_langs": json.loads((out / "student.json").read_text())
-                                     ["fallback_langs"], "suites": report["suites"]}
+                                     "fallback_langs": fallback, "suites": report["suites"]}
     from engine.evaluation.report import atomic_write_text
 
     atomic_write_text(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")

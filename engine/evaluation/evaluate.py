@@ -27,6 +27,8 @@ class EvalConfig:
     measures: tuple[str, ...] = DEFAULT_MEASURES
     cache: str | None = None  # embedding cache root; None = <user cache>/embeddings
     collections: dict[str, str] = field(default_factory=dict)  # user collections: name -> directory
+    route: bool = True  # students: send fallback languages to the base model (False: the student answers all)
+    index: str | None = None  # a DocumentIndex to read document vectors from (when it holds every suite doc)
 
 
 def query_encoder_for(model, lang: str):
@@ -37,6 +39,26 @@ def query_encoder_for(model, lang: str):
 
 def document_encoder_for(model):
     return getattr(model, "document_encoder", None) or model
+
+
+def index_vectors(index_path: str, doc_encoder, docs: dict[str, str]):
+    """Document vectors ``[N, d]`` from an index built by ``doc_encoder``, in ``docs`` order, or None (with a
+    note on stderr) when the index lacks that model, any of the documents, or holds a different text for one."""
+    from engine.index import DocumentIndex
+
+    index = DocumentIndex(index_path)
+    try:
+        ids = list(docs)
+        stored = {d.id: d.text for d in index.get(ids)}
+        if doc_encoder.fingerprint in index.models() and all(stored.get(i) == docs[i] for i in ids):
+            vecs = index.vectors(ids, doc_encoder.fingerprint)
+            if vecs is not None:
+                return vecs
+        print(f"note: {index_path} lacks some suite documents for {doc_encoder.name}; encoding them instead",
+              file=sys.stderr)
+        return None
+    finally:
+        index.close()
 
 
 def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict | None = None,
@@ -70,11 +92,12 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
         for lang in langs:
             coll = load_collection(source, lang)
             doc_ids = list(coll.docs)
-            # the on-disk cache makes this a read after the first language
-            doc_vecs = encode_cached(doc_encoder, [coll.docs[d] for d in doc_ids], "passage", cache_root,
-                                     config.batch_size, progress=progress and f"{suite}: documents")
+            doc_vecs = index_vectors(config.index, doc_encoder, coll.docs) if config.index else None
+            if doc_vecs is None:  # the on-disk cache makes this a read after the first language
+                doc_vecs = encode_cached(doc_encoder, [coll.docs[d] for d in doc_ids], "passage", cache_root,
+                                         config.batch_size, progress=progress and f"{suite}: documents")
             qids = list(coll.queries)
-            q_enc = query_encoder_for(model, lang)
+            q_enc = query_encoder_for(model, lang) if config.route else getattr(model, "student", model)
             q_vecs = q_enc.encode([coll.queries[q] for q in qids], kind="query", batch_size=config.batch_size,
                                   progress=progress and f"{suite}/{lang}: queries")
             run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
