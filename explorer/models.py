@@ -5,7 +5,8 @@ The browser sends a key (``"base"`` or ``"student"``), never a path. The registr
 the document encoder (always the frozen base: every student shares the teacher's document index).
 
 Backends: ``"torch"`` loads through :func:`engine.encoders.load_encoder`; ``"onnx"`` through
-``engine.encoders.onnx_encoder.OnnxEncoder`` once that exists (same ``encode`` / ``encode_tokens`` interface).
+``engine.encoders.onnx_encoder.OnnxEncoder`` (same ``encode`` / ``encode_tokens`` interface), on an export made on
+first use into the cache by :func:`engine.onnx_export.ensure_exported` (base alias or student directory).
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ def load_backend(backend: str, source: str, base=None):
 
         return load_encoder(source)
     if backend == "onnx":
-        try:
-            from engine.encoders.onnx_encoder import OnnxEncoder
-        except ImportError:
-            raise UserError("the ONNX backend is not available in this build; use --backend torch") from None
-        return OnnxEncoder(source)
+        from engine.encoders.onnx_encoder import OnnxEncoder
+        from engine.onnx_export import ensure_exported
+
+        return OnnxEncoder(ensure_exported(source))
     raise UserError(f"unknown backend {backend!r}; use 'torch' or 'onnx'")
 
 
