@@ -40,6 +40,13 @@ def read_text_file(path: str) -> str:
         raise UserError(f"{path}: not UTF-8 (byte {exc.start}); convert it with iconv -t UTF-8") from None
 
 
+def read_json_file(path: str) -> dict:
+    try:
+        return json.loads(read_text_file(path))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not a JSON report (line {exc.lineno})") from None
+
+
 # ---------------------------------------------------------------- encode
 def _configure_encode(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", help="texts to encode (or use --file)")
@@ -149,12 +156,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     check_batch_size(args.batch_size)
     if not args.out.endswith(".json"):
         raise UserError(f"--out must name a .json report, got {args.out!r}")
-    baseline = None
-    if args.baseline:
-        try:
-            baseline = json.loads(read_text_file(args.baseline))
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{args.baseline}: not a JSON report (line {exc.lineno})") from None
+    baseline = read_json_file(args.baseline) if args.baseline else None
     suites = [s for s in args.suite.split(",") if s] if not args.collection else []
     collections = {Path(c).name: c for c in args.collection}
     for c in args.collection:
@@ -345,12 +347,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 def _export(args: argparse.Namespace) -> int:
     from engine.onnx_export import ExportConfig, export_onnx
 
-    report = None
-    if args.report:
-        try:
-            report = json.loads(read_text_file(args.report))
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{args.report}: not a JSON report (line {exc.lineno})") from None
+    report = read_json_file(args.report) if args.report else None
     config = ExportConfig(quantize=not args.no_quantize, quantize_embeddings=args.quantize_embeddings,
                           fast_int8=args.fast_int8)
     out = export_onnx(args.model, args.out, report=report, config=config, progress=True)

@@ -119,10 +119,10 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
                                      "pairs_per_second": summary["pairs_per_second"],
                                      "pairs_seen": summary["pairs_seen"],
                                      "fallback_langs": fallback, "suites": report["suites"]}
-    from engine.evaluation.report import atomic_write_text
+    from engine.fileio import write_text_atomic
 
-    atomic_write_text(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    atomic_write_text(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
+    write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
     return results
 
 

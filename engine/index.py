@@ -32,7 +32,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -211,10 +211,10 @@ class DocumentIndex:
         self._set_meta("updated", _now())
 
     def _write_sidecar(self) -> None:
-        from engine.evaluation.report import atomic_write_text
+        from engine.fileio import write_text_atomic
 
         try:
-            atomic_write_text(self.path.with_name(self.path.name + ".json"),
+            write_text_atomic(self.path.with_name(self.path.name + ".json"),
                               json.dumps(self.metadata(), indent=2, ensure_ascii=False) + "\n")
         except OSError:
             pass  # read-only directory: the meta table still says how the index was made

@@ -32,12 +32,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.encoders.common import sha256_file
+from engine.fileio import atomic_directory, sha256_file
 from engine.errors import UserError
 
 CARD_FILE = "card.json"
@@ -241,37 +240,24 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
         raise UserError(f"{encoder.name}: only torch encoders export to ONNX (this one is already an export?)")
     query_enc = getattr(encoder, "student", encoder)
     bar.update()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        bar.set_postfix_str(steps[1])
-        _export_fp32(query_enc, tmp / VARIANT_FILES["fp32"], config)
-        bar.update()
-        if config.quantize:
-            bar.set_postfix_str(steps[2])
-            _quantize(tmp / VARIANT_FILES["fp32"], tmp / VARIANT_FILES["int8"], config, query_enc.model.config)
+        with atomic_directory(out_dir) as tmp:
+            bar.set_postfix_str(steps[1])
+            _export_fp32(query_enc, tmp / VARIANT_FILES["fp32"], config)
             bar.update()
-        bar.set_postfix_str(steps[-1])
-        query_enc.tokenizer.save_pretrained(str(tmp))
-        if not (tmp / "tokenizer.json").is_file():
-            raise UserError(f"{encoder.name}: the tokenizer has no tokenizer.json (a fast tokenizer is needed)")
-        card = build_card(encoder, config, report)
-        card["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-                         for p in sorted(tmp.iterdir()) if p.is_file()}
-        (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
+            if config.quantize:
+                bar.set_postfix_str(steps[2])
+                _quantize(tmp / VARIANT_FILES["fp32"], tmp / VARIANT_FILES["int8"], config, query_enc.model.config)
+                bar.update()
+            bar.set_postfix_str(steps[-1])
+            query_enc.tokenizer.save_pretrained(str(tmp))
+            if not (tmp / "tokenizer.json").is_file():
+                raise UserError(f"{encoder.name}: the tokenizer has no tokenizer.json (a fast tokenizer is needed)")
+            card = build_card(encoder, config, report)
+            card["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+                             for p in sorted(tmp.iterdir()) if p.is_file()}
+            (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         bar.update()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     finally:
         bar.close()
     return out_dir

@@ -97,7 +97,7 @@ def save_student(model: torch.nn.Module, card: StudentCard, out_dir: Path, dtype
     """Write ``delta.safetensors`` and ``student.json`` into ``out_dir`` (each atomically)."""
     from safetensors.torch import save_file
 
-    from engine.evaluation.report import atomic_write_text
+    from engine.fileio import write_text_atomic
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ def save_student(model: torch.nn.Module, card: StudentCard, out_dir: Path, dtype
     tmp = out_dir / f".{DELTA_FILE}.tmp"
     save_file(state, str(tmp), metadata={"format": "pt"})
     tmp.replace(out_dir / DELTA_FILE)
-    atomic_write_text(out_dir / STUDENT_FILE, json.dumps(card.__dict__, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(out_dir / STUDENT_FILE, json.dumps(card.__dict__, indent=2, ensure_ascii=False) + "\n")
     return out_dir
 
 

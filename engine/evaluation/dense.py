@@ -30,10 +30,10 @@ def dense_run(qids: list[str], query_vecs: np.ndarray, doc_ids: list[str], doc_v
 
 def write_trec_run(run: dict[str, dict[str, float]], path: Path, tag: str) -> None:
     """TREC run format: ``qid Q0 docid rank score tag``, written atomically."""
-    from engine.evaluation.report import atomic_write_text
+    from engine.fileio import write_text_atomic
 
     lines = []
     for qid, docs in run.items():
         ranked = sorted(docs.items(), key=lambda kv: (-kv[1], kv[0]))
         lines += [f"{qid} Q0 {d} {r} {s:.6f} {tag}" for r, (d, s) in enumerate(ranked, start=1)]
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+    write_text_atomic(path, "\n".join(lines) + ("\n" if lines else ""))

@@ -14,27 +14,12 @@ All files are written atomically: a crash never leaves half a report.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from engine.fileio import write_text_atomic
 
 HONEST_LABEL = ("translation-aligned retrieval: queries are translations of English units and the relevant "
                 "document is the aligned English text; these are not human relevance judgements")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def add_gaps(report: dict, baseline: dict | None = None) -> dict:
@@ -99,7 +84,7 @@ def write_report(report: dict, out: Path, plotlyjs: str = "cdn") -> dict[str, Pa
     """Write ``out`` (JSON) plus ``.md`` and ``.html`` beside it; returns the paths."""
     out = Path(out)
     paths = {"json": out, "markdown": out.with_suffix(".md"), "chart": out.with_suffix(".html")}
-    atomic_write_text(paths["json"], json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    atomic_write_text(paths["markdown"], markdown_table(report) + "\n")
-    atomic_write_text(paths["chart"], gap_chart_html(report, plotlyjs=plotlyjs))
+    write_text_atomic(paths["json"], json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(paths["markdown"], markdown_table(report) + "\n")
+    write_text_atomic(paths["chart"], gap_chart_html(report, plotlyjs=plotlyjs))
     return paths

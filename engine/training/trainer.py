@@ -162,9 +162,9 @@ def _load_optimizer(opt: torch.optim.Optimizer, sched, path: Path) -> None:
 
 
 def _atomic_json(path: Path, obj) -> None:
-    from engine.evaluation.report import atomic_write_text
+    from engine.fileio import write_text_atomic
 
-    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
 # ----------------------------------------------------------------------------- distributed

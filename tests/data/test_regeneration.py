@@ -42,7 +42,7 @@ def test_udhr_regenerates_from_cache(tmp_path):
 def test_manifest_matches_shipped_files():
     import json
 
-    from engine.data.files import sha256_file
+    from engine.fileio import sha256_file
 
     manifest = json.loads((DATA_DIR / "bitext" / "manifest.json").read_text())
     listed = {entry["path"]: entry for entry in manifest["files"]}
