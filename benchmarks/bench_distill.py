@@ -21,8 +21,10 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=64)
-    ap.add_argument("--configs", default="top:4/ot-contrastive,top:2/ot-contrastive,top:4/mse,lora/ot-contrastive,"
-                                         "full/ot-contrastive")
+    ap.add_argument("--configs", default="top:4/ot-contrastive,top:4/ot-contrastive/fp32,"
+                                         "top:4/ot-contrastive/fp32/nobuckets,top:2/ot-contrastive,top:4/mse,"
+                                         "lora/ot-contrastive,full/ot-contrastive",
+                    help="comma-separated TRAIN/LOSS[/fp32][/nobuckets]; default precision auto, length buckets on")
     args = ap.parse_args()
 
     import torch
@@ -30,6 +32,7 @@ def main() -> None:
     from engine.encoders import load_encoder
     from engine.training import DistillConfig, distill
     from engine.training.frozen_bottom import FrozenBottomCache
+    from engine.training.trainer import autocast_dtype
 
     teacher = load_encoder()
     pairs = args.steps * args.batch_size
@@ -37,15 +40,19 @@ def main() -> None:
            "pairs_per_pass": pairs, "configs": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for spec in args.configs.split(","):
-            mode, loss = spec.split("/")
-            row = {}
-            cache = FrozenBottomCache(teacher, int(mode[4:]), args.max_length) if mode.startswith("top:") else None
+            mode, loss, *flags = spec.split("/")
+            precision = "fp32" if "fp32" in flags else "auto"
+            row = {"precision": str(autocast_dtype(precision, "cpu") or "fp32").replace("torch.", "")}
+            cache = (FrozenBottomCache(teacher, int(mode[4:]), args.max_length,
+                                       compute_dtype=autocast_dtype(precision, "cpu"))
+                     if mode.startswith("top:") else None)
             for phase in ("cold", "warm"):
                 cfg = DistillConfig(bitext=["shipped:bible"], langs=["ny"], out=str(Path(tmp) / f"{spec}-{phase}"
                                                                                    .replace("/", "_")),
                                     loss=loss, train=mode, max_pairs=pairs, max_steps=args.steps,
                                     batch_size=args.batch_size, max_length=args.max_length,
-                                    eval_every=10**9, dev_pairs=8)
+                                    eval_every=10**9, dev_pairs=8, precision=precision,
+                                    length_buckets="nobuckets" not in flags)
                 t0 = time.perf_counter()
                 summary = distill(cfg, teacher=teacher, progress=False, bottom_cache=cache)
                 row[phase] = {"pairs_per_s": round(summary["pairs_per_second"], 2),

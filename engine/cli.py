@@ -194,6 +194,10 @@ def _configure_distill(p: argparse.ArgumentParser) -> None:
         if name in skip:
             continue
         default = f.default
+        if isinstance(default, bool):
+            p.add_argument("--" + name.replace("_", "-"), action=argparse.BooleanOptionalAction, default=default,
+                           help=f"default {default}")
+            continue
         kind = {"int | None": int, "str | None": str}.get(str(f.type), type(default) if default is not None else str)
         p.add_argument("--" + name.replace("_", "-"), type=kind, default=default, help=f"default {default}")
 

@@ -30,6 +30,11 @@ def shipped_inputs(langs: list[str]) -> tuple[list[str], list[str]]:
 class Run:
     name: str
     settings: dict
+    student: str | None = None  # run directory under --runs when the student is shared with another plan
+
+
+# Shared students: the 10,000-pair points of the learning curves are the per-language students of those languages.
+PER_LANGUAGE_PAIRS = 10000
 
 
 @dataclass
@@ -68,8 +73,20 @@ def _curve_plan(lang: str, sizes: tuple[int, ...]) -> Plan:
     return Plan(
         name=f"curve-{lang}",
         description=f"Learning curve of the OT-contrastive student for {lang}: training pairs vs RR@10",
-        runs=[Run(f"{lang}-{n}", {"max_pairs": n}) for n in sizes],
-        common=dict(bitext=["shipped"], langs=[lang], loss="ot-contrastive"),
+        runs=[Run(f"{lang}-{n}", {"max_pairs": n},
+                  student=f"per-language/{lang}" if n == PER_LANGUAGE_PAIRS else None) for n in sizes],
+        common=dict(bitext=["shipped"], langs=[lang], loss="ot-contrastive", eval_every=60),
+    )
+
+
+def _per_language_plan() -> Plan:
+    langs = sorted(set(LIBREOFFICE + CLDR + ["ny"]))
+    return Plan(
+        name="per-language",
+        description=f"One OT-contrastive student per language ({len(langs)} languages, all shipped bitext of the "
+                    f"language, ≤{PER_LANGUAGE_PAIRS} pairs), every student evaluated on every language",
+        runs=[Run(lang, {"bitext": ["shipped"], "langs": [lang]}) for lang in langs],
+        common=dict(loss="ot-contrastive", max_pairs=PER_LANGUAGE_PAIRS, eval_every=60),
     )
 
 
@@ -78,6 +95,7 @@ PLANS = {
     "joint": lambda: _joint_plan(800),
     "curve-ny": lambda: _curve_plan("ny", (100, 1000, 10000)),
     "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
+    "per-language": _per_language_plan,
 }
 
 
@@ -100,12 +118,15 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     teacher = load_encoder()
     results: dict = {"plan": plan.name, "description": plan.description, "baseline": str(baseline_path),
                      "runs": {}}
+    cache = None  # the frozen-bottom cache is shared by consecutive runs on the same bitext (losses, curves)
     for run in plan.runs:
-        out = runs_dir / plan.name / run.name
+        out = runs_dir / (run.student or f"{plan.name}/{run.name}")
         settings = {**plan.common, **run.settings, **(overrides or {})}
         config = DistillConfig(out=str(out), **settings)
         if not (out / "summary.json").is_file():
-            distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher)
+            if cache is None or cache.texts_key != (tuple(config.bitext), tuple(config.langs)):
+                cache = _bottom_cache(teacher, config)
+            distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher, bottom_cache=cache)
         summary = json.loads((out / "summary.json").read_text())
         report_path = reports_dir / plan.name / f"{run.name}.json"
         fallback = json.loads((out / "student.json").read_text())["fallback_langs"]
@@ -124,6 +145,18 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
     return results
+
+
+def _bottom_cache(teacher, config):
+    from engine.training.frozen_bottom import FrozenBottomCache
+    from engine.training.trainer import autocast_dtype
+
+    if not config.train.startswith("top:"):
+        return None
+    cache = FrozenBottomCache(teacher, int(config.train[4:]), config.max_length,
+                              compute_dtype=autocast_dtype(config.precision, str(teacher.device)))
+    cache.texts_key = (tuple(config.bitext), tuple(config.langs))
+    return cache
 
 
 def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = ("RR@10", "nDCG@10")) -> str:

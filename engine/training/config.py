@@ -35,4 +35,6 @@ class DistillConfig:
     seed: int = 13
     save_dtype: str = "float16"
     threads: int | None = None
+    precision: str = "auto"  # fp32 | bf16 (autocast for the transformer layers; OT and losses stay fp32) | auto
+    length_buckets: bool = True  # batches of similar-length pairs: less padding, same pairs per epoch
     extra: dict = field(default_factory=dict)

@@ -46,17 +46,19 @@ class _Entry:
 class FrozenBottomCache:
     """Per-text cache of teacher activations at the split point (and at the top, when asked)."""
 
-    def __init__(self, teacher, n_top: int, max_length: int, dtype: torch.dtype = torch.float16):
+    def __init__(self, teacher, n_top: int, max_length: int, dtype: torch.dtype = torch.float16,
+                 compute_dtype: torch.dtype | None = None):
         self.teacher = teacher
         self.layers = encoder_layers(teacher.model)
         self.split = len(self.layers) - n_top
         self.max_length = max_length
-        self.dtype = dtype
+        self.dtype = dtype  # storage
+        self.compute_dtype = compute_dtype  # autocast dtype of the teacher passes (None: fp32)
         self.entries: dict[tuple[str, bool], _Entry] = {}
-        self.key = (teacher.fingerprint, n_top, max_length, str(dtype))
+        self.key = (teacher.fingerprint, n_top, max_length, str(dtype), str(compute_dtype))
 
-    def compatible(self, teacher, n_top: int, max_length: int) -> bool:
-        return self.key == (teacher.fingerprint, n_top, max_length, str(self.dtype))
+    def compatible(self, teacher, n_top: int, max_length: int, compute_dtype: torch.dtype | None = None) -> bool:
+        return self.key == (teacher.fingerprint, n_top, max_length, str(self.dtype), str(compute_dtype))
 
     @torch.no_grad()
     def _fill(self, texts: list[str], final: bool) -> None:
@@ -64,9 +66,11 @@ class FrozenBottomCache:
         if not todo:
             return
         batch = self.teacher.tokenize(todo, "query", self.max_length).to(self.teacher.device)
-        h = self.teacher.model.embeddings(input_ids=batch.input_ids)
-        h = run_layers(self.layers[: self.split], h, batch.attention_mask)
-        top = run_layers(self.layers[self.split :], h, batch.attention_mask) if final else None
+        amp = self.compute_dtype
+        with torch.autocast(batch.input_ids.device.type, dtype=amp or torch.float32, enabled=amp is not None):
+            h = self.teacher.model.embeddings(input_ids=batch.input_ids)
+            h = run_layers(self.layers[: self.split], h, batch.attention_mask)
+            top = run_layers(self.layers[self.split :], h, batch.attention_mask) if final else None
         lengths = batch.attention_mask.sum(1).tolist()
         for i, text in enumerate(todo):
             n = int(lengths[i])

@@ -92,9 +92,43 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
     return triples, dev, summary
 
 
-def batch_order(n: int, batch_size: int, epoch: int, seed: int) -> list[np.ndarray]:
-    perm = np.random.default_rng(seed + 1000 * epoch).permutation(n)
-    return [perm[i : i + batch_size] for i in range(0, n - batch_size + 1, batch_size)] or [perm]
+def batch_order(n: int, batch_size: int, epoch: int, seed: int, lengths: np.ndarray | None = None,
+                bucket_batches: int = 64) -> list[np.ndarray]:
+    """The batches of one epoch: a seeded shuffle, deterministic for ``(seed, epoch)`` (so ``--resume`` is exact).
+
+    With ``lengths``, the shuffled pairs are cut into pools of ``bucket_batches`` batches, each pool is sorted by
+    length and cut into batches, and the batches are shuffled: every batch holds pairs of similar length, so
+    padding (most of the compute of a step) shrinks, while every pair is still seen once per epoch.
+    """
+    rng = np.random.default_rng(seed + 1000 * epoch)
+    perm = rng.permutation(n)
+    if lengths is not None:
+        pool = batch_size * bucket_batches
+        perm = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
+                               for chunk in np.split(perm, range(pool, n, pool))])
+    batches = [perm[i : i + batch_size] for i in range(0, n - batch_size + 1, batch_size)] or [perm]
+    if lengths is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches
+
+
+def autocast_dtype(precision: str, device: str) -> torch.dtype | None:
+    """The dtype the transformer layers run in: ``bf16`` autocast, or None (fp32).
+
+    ``auto`` picks bf16 where the hardware computes it natively (CUDA with bf16, or a CPU with AVX-512 BF16 /
+    AMX), where it is ~1.3-2x faster; weights, optimiser state, Sinkhorn and the losses stay fp32.
+    """
+    if precision == "fp32":
+        return None
+    if precision == "bf16":
+        return torch.bfloat16
+    if precision != "auto":
+        raise UserError(f"--precision must be fp32, bf16 or auto, got {precision!r}")
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+    cpu = getattr(torch, "cpu", None)
+    native = any(getattr(cpu, f, lambda: False)() for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+    return torch.bfloat16 if native else None
 
 
 # ----------------------------------------------------------------------------- loss
@@ -244,10 +278,13 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     from engine.training.frozen_bottom import encoder_layers
 
     n_top = min(int(spec.mode[4:]), len(encoder_layers(student_model))) if spec.mode.startswith("top:") else 0
+    amp = autocast_dtype(config.precision, device)
+    device_type = torch.device(device).type
+    autocast = lambda: torch.autocast(device_type, dtype=amp or torch.float32, enabled=amp is not None)  # noqa: E731
     cache = None
     if n_top and world == 1:
-        ok = bottom_cache is not None and bottom_cache.compatible(teacher, n_top, config.max_length)
-        cache = bottom_cache if ok else FrozenBottomCache(teacher, n_top, config.max_length)
+        ok = bottom_cache is not None and bottom_cache.compatible(teacher, n_top, config.max_length, amp)
+        cache = bottom_cache if ok else FrozenBottomCache(teacher, n_top, config.max_length, compute_dtype=amp)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -322,13 +359,14 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     if state["step"] == 0 and rank == 0 and dev:
         state["history"].append({"step": 0, "dev": dev.base, "pairs_seen": 0, "note": "base model"})
 
+    lengths = (np.array([len(en) + len(other) for _, en, other in triples]) if config.length_buckets else None)
     student_model.train()
     bar = tqdm(total=total_steps, initial=state["step"], desc=f"distill {config.loss}", unit="step",
                disable=not progress or rank != 0)
     stats: dict = {}
     while state["step"] < total_steps:
         epoch, offset = divmod(state["step"], steps_per_epoch)
-        batches = batch_order(len(triples), global_batch, epoch, config.seed)
+        batches = batch_order(len(triples), global_batch, epoch, config.seed, lengths)
         for idx in batches[offset:]:
             if state["step"] >= total_steps:
                 break
@@ -336,24 +374,29 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
             idx = idx[rank::world]
             en = [triples[i][1] for i in idx]
             other = [triples[i][2] for i in idx]
+            s_en_h = None
             if cache is not None:
                 t_batch, t_bottom, t_h = cache.batch(en, True, device)
                 s_batch, s_bottom, _ = cache.batch(other, False, device)
-                s_h = student_top(student_model, s_bottom, s_batch.attention_mask, n_top)
-                s_en_h = (student_top(student_model, t_bottom, t_batch.attention_mask, n_top)
-                          if config.lambda_en > 0 else None)
+                with autocast():
+                    s_h = student_top(student_model, s_bottom, s_batch.attention_mask, n_top)
+                    if config.lambda_en > 0:
+                        s_en_h = student_top(student_model, t_bottom, t_batch.attention_mask, n_top)
             else:
                 t_batch = teacher.tokenize(en, "query", config.max_length).to(device)
-                with torch.no_grad():
-                    t_h = teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
-                                        ).last_hidden_state
                 s_batch = student.tokenize(other, "query", config.max_length).to(device)
-                s_h = forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
-                                    ).last_hidden_state
-                s_en_h = None
-                if config.lambda_en > 0:
-                    s_en_h = forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
-                                           ).last_hidden_state
+                with autocast():
+                    with torch.no_grad():
+                        t_h = teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                            ).last_hidden_state
+                    s_h = forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
+                                        ).last_hidden_state
+                    if config.lambda_en > 0:
+                        s_en_h = forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                               ).last_hidden_state
+            # Sinkhorn and the losses run in fp32 whatever the layers ran in
+            t_h, s_h = t_h.float(), s_h.float()
+            s_en_h = None if s_en_h is None else s_en_h.float()
             loss, stats = loss_fn(t_h, t_batch, s_h, s_batch, s_en_h)
             if not torch.isfinite(loss):
                 bar.close()

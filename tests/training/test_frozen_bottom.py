@@ -33,3 +33,16 @@ def test_each_text_is_computed_once(tiny_encoder):
     first = cache.entries[("a b c", False)].bottom
     cache.batch(["a b c", "x y"], final=False, device="cpu")
     assert cache.entries[("a b c", False)].bottom is first and len(cache.entries) == 3
+
+
+def test_bf16_cache_is_close_to_fp32_and_kept_apart(tiny_encoder):
+    texts = ["Watoto wanacheza mpira", "Everyone has the right to life, liberty and security of person."]
+    fp32 = FrozenBottomCache(tiny_encoder, n_top=1, max_length=32, dtype=torch.float32)
+    bf16 = FrozenBottomCache(tiny_encoder, n_top=1, max_length=32, dtype=torch.float32, compute_dtype=torch.bfloat16)
+    b32, bottom32, top32 = fp32.batch(texts, final=True, device="cpu")
+    b16, bottom16, top16 = bf16.batch(texts, final=True, device="cpu")
+    real = b32.attention_mask.bool()
+    cos = torch.nn.functional.cosine_similarity(top32[real], top16[real], dim=-1)
+    assert cos.min() > 0.99 and not torch.equal(top32, top16)  # bf16 really ran, and stayed close
+    assert fp32.compatible(tiny_encoder, 1, 32) and not fp32.compatible(tiny_encoder, 1, 32, torch.bfloat16)
+    assert bf16.compatible(tiny_encoder, 1, 32, torch.bfloat16)
