@@ -233,6 +233,8 @@ def _configure_index(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="index file (created if missing; rerun to resume or add documents)")
     p.add_argument("--model", default=None, help="document encoder (default: the offline base model); for a "
                    "student, its frozen base is used")
+    p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
+                   help="onnx (default; fp32 export of the base, made on first use, same vectors as torch) or torch")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -241,14 +243,13 @@ def _configure_index(p: argparse.ArgumentParser) -> None:
 def _index(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from engine.encoders import load_encoder
-    from engine.encoders.encoder import check_batch_size
+    from engine.encoders.common import check_batch_size
     from engine.index import DocumentIndex, read_documents
-    from engine.search import document_encoder
+    from engine.serving import load_document_encoder
 
     check_batch_size(args.batch_size)
     total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
-    encoder = document_encoder(load_encoder(args.model))
+    encoder = load_document_encoder(args.model, args.backend)
     with DocumentIndex(args.db, create=True) as index:
         report = index.add_documents(read_documents(args.collection), encoder, batch_size=args.batch_size,
                                      total=total)
@@ -273,6 +274,8 @@ def _configure_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", default=None, help="query language (students route per language)")
     p.add_argument("--k", type=int, default=10, help="results to print")
     p.add_argument("--rerank", choices=["ot"], default=None, help="rerank the dense top-k by OT over tokens")
+    p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
+                   help="onnx (default: int8 query encoder, exported on first use; no torch needed) or torch")
     p.add_argument("--bm25", action="store_true", help="lexical BM25 search instead of dense")
     p.add_argument("--json", action="store_true", help="print results as JSON lines")
 
@@ -289,10 +292,11 @@ def _search(args: argparse.Namespace) -> int:
     if args.bm25:
         hits = index.bm25_search(args.query, k=args.k)
     else:
-        from engine.encoders import load_encoder
         from engine.search import search
+        from engine.serving import load_serving_model
 
-        hits = search(index, load_encoder(args.model), args.query, k=args.k, lang=args.lang, rerank=args.rerank)
+        model = load_serving_model(args.model, args.backend)
+        hits = search(index, model, args.query, k=args.k, lang=args.lang, rerank=args.rerank)
     for hit in hits:
         if args.json:
             print(json.dumps(asdict(hit), ensure_ascii=False))

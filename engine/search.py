@@ -93,37 +93,22 @@ def search(index: "DocumentIndex", encoder, query: str, k: int = 10, lang: str |
     return hits
 
 
-def _padded(arrays: list[np.ndarray], dim: int):
-    import torch
-
-    n = max(1, max(len(a) for a in arrays))
-    out = torch.zeros(len(arrays), n, dim)
-    mask = torch.zeros(len(arrays), n, dtype=torch.bool)
-    for i, a in enumerate(arrays):
-        if len(a):
-            out[i, : len(a)] = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-            mask[i, : len(a)] = True
-    return out, mask
-
-
 def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: float = OT_EPS) -> np.ndarray:
     """``1 - W`` between one query's token embeddings ``[n, d]`` and each document's ``[m_i, d]`` (module doc).
 
-    Token embeddings are L2-normalised here; a text without content tokens gets ``W = 1`` (cosine 0).
+    Solved with the numpy solver (:mod:`engine.ot_numpy`), so reranking needs no torch; a text without content
+    tokens gets ``W = 1`` (cosine 0).
     """
-    import torch
+    from engine.ot_numpy import cosine_cost, sinkhorn_log
 
-    from engine.ot import cosine_cost, ot_distance
-
-    dim = query_tokens.shape[-1]
-    docs, mask_b = _padded(doc_tokens, dim)
-    query, mask_a = _padded([query_tokens] * len(doc_tokens), dim)
-    query, docs = torch.nn.functional.normalize(query, dim=-1), torch.nn.functional.normalize(docs, dim=-1)
-    cost = cosine_cost(query, docs)
-    W, _ = ot_distance(cost, None, None, eps=eps, mask_a=mask_a, mask_b=mask_b, max_iter=300, tol=1e-5)
-    empty = ~mask_a.any(1) | ~mask_b.any(1)
-    W = torch.where(empty, torch.ones_like(W), W)
-    return (1.0 - W).double().numpy()
+    out = np.zeros(len(doc_tokens))
+    for i, doc in enumerate(doc_tokens):
+        if not len(query_tokens) or not len(doc):
+            continue  # W = 1
+        cost = cosine_cost(np.asarray(query_tokens, dtype=np.float32), np.asarray(doc, dtype=np.float32))
+        plan = sinkhorn_log(cost, None, None, eps, max_iter=300, tol=1e-5).plan
+        out[i] = 1.0 - float((plan * cost).sum())
+    return out
 
 
 def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = OT_EPS) -> np.ndarray:

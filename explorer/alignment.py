@@ -3,14 +3,14 @@ r"""Token-level transport plans between a query and an English text, for display
 Rows are the query's content tokens, encoded by the query model (the OT student or the base); columns are the
 English text's content tokens, encoded by the frozen teacher (the document encoder). With cost
 :math:`C_{ij} = 1 - \cos(q_i, e_j)` and marginals :math:`a` (query) and :math:`b` (English), the plan is the
-entropic OT solution of :func:`engine.ot.sinkhorn_log`:
+entropic OT solution of :func:`engine.ot_numpy.sinkhorn_log` (the training solver's iterations, in numpy):
 
 .. math::
     P^\star = \mathop{\arg\min}_{P \ge 0,\ P\mathbb{1} = a,\ P^\top\mathbb{1} = b} \langle P, C \rangle - \varepsilon H(P)
 
 Marginals are uniform over tokens, or *IDF-like*: :math:`w_i \propto \log\frac{N + 1}{\mathrm{df}(t_i) + 1} + 1`
 with document frequencies counted over an English collection (tokens never seen there get the largest weight),
-turned into weights by :func:`engine.ot.weights_from_scores`. This is the same objective the OPTICAL loss
+turned into weights by :func:`engine.ot_numpy.marginal`. This is the same objective the OPTICAL loss
 minimises during distillation, so the heatmap shows what the student was trained to do.
 """
 
@@ -84,18 +84,15 @@ def check_eps(eps: float) -> float:
     return eps
 
 
-def _weights(tokens: list[str], marginals: Marginals, idf: TokenIdf | None):
-    import torch
+def _weights(tokens: list[str], marginals: Marginals, idf: TokenIdf | None) -> np.ndarray:
+    from engine.ot_numpy import marginal
 
-    from engine.ot import uniform_marginals, weights_from_scores
-
-    mask = torch.ones(1, len(tokens), dtype=torch.bool)
     if marginals == "uniform":
-        return uniform_marginals(mask)
+        return marginal(len(tokens))
     if marginals == "idf":
         if idf is None:
             raise UserError("IDF-like marginals need document frequencies; none were computed for this collection")
-        return weights_from_scores(torch.from_numpy(idf(tokens))[None], mask)
+        return marginal(len(tokens), idf(tokens))
     raise UserError(f"marginals must be 'uniform' or 'idf', got {marginals!r}")
 
 
@@ -109,24 +106,22 @@ def token_embeddings(encoder, text: str, kind: str):
 
 def plan_between(query, english, eps: float = 0.05, marginals: Marginals = "uniform", idf: TokenIdf | None = None,
                  max_iter: int = 200) -> Alignment:
-    """Transport plan between two :class:`engine.encoders.TokenEmbeddings` (query rows, English columns)."""
-    import torch
+    """Transport plan between two :class:`engine.encoders.TokenEmbeddings` (query rows, English columns).
 
-    from engine.ot import cosine_cost, sinkhorn_log
+    Solved in numpy (:func:`engine.ot_numpy.sinkhorn_log`, the same iterations as the training solver): the app
+    serves without torch."""
+    from engine.ot_numpy import cosine_cost, sinkhorn_log
 
     eps = check_eps(eps)
     q_tokens, e_tokens = query.tokens[:MAX_TOKENS], english.tokens[:MAX_TOKENS]
-    qv = torch.from_numpy(np.ascontiguousarray(query.embeddings[:MAX_TOKENS], dtype=np.float32))[None]
-    ev = torch.from_numpy(np.ascontiguousarray(english.embeddings[:MAX_TOKENS], dtype=np.float32))[None]
-    cost = cosine_cost(qv, ev)
+    c = cosine_cost(np.asarray(query.embeddings[:MAX_TOKENS], dtype=np.float32),
+                    np.asarray(english.embeddings[:MAX_TOKENS], dtype=np.float32))
     a = _weights(q_tokens, marginals, idf)
     b = _weights(e_tokens, marginals, idf)
-    with torch.no_grad():
-        tp = sinkhorn_log(cost, a, b, eps, max_iter=max_iter, tol=1e-4)
-    plan = tp.plan[0].numpy()
-    c = cost[0].numpy()
-    return Alignment(q_tokens, e_tokens, plan, 1.0 - c, a[0].numpy(), b[0].numpy(), eps, tp.n_iter,
-                     bool(tp.converged[0]), float((plan * c).sum()))
+    res = sinkhorn_log(c, a, b, eps, max_iter=max_iter, tol=1e-4)
+    plan = res.plan.astype(np.float32)
+    return Alignment(q_tokens, e_tokens, plan, 1.0 - c, a.astype(np.float32), b.astype(np.float32), eps,
+                     res.n_iter, res.converged, float((plan * c).sum()))
 
 
 def align(query_encoder, document_encoder, query: str, english: str, eps: float = 0.05,

@@ -89,7 +89,7 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
     from explorer import render, reports
 
     config = config or ExplorerConfig()
-    app = app or Explorer(config, default_registry(config.student, config.backend))
+    app = app or Explorer(config, default_registry(config.student, config.backend, config.threads))
     progress = progress if progress is not None else {}
     model_choices = [(spec.label, key) for key, spec in app.registry.specs.items()]
     report_list = reports.load_reports()
@@ -268,9 +268,10 @@ def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:
                         "collection (default: <cache>/explorer/default-v1.db)")
     p.add_argument("--student", type=Path, default=ExplorerConfig().student, help="OT student export directory")
     p.add_argument("--no-student", action="store_true", help="serve the base model only")
-    p.add_argument("--backend", choices=["torch", "onnx"], default="torch")
+    p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
+                   help="onnx (default: no torch needed; exports made on first use) or torch")
     p.add_argument("--threads", type=int, default=None,
-                   help="torch threads per model call (default: half the cores, at most 4)")
+                   help="threads per model call, ONNX Runtime or torch (default: half the cores, at most 4)")
     p.add_argument("--concurrency", type=int, default=4, help="model calls running at once (the rest queue)")
     p.add_argument("--write-vectors", action="store_true",
                    help="regenerate explorer/assets/default-vectors.npz for the current base model and exit")
@@ -309,7 +310,7 @@ def main(argv=None) -> int:
             import torch
 
             torch.set_num_threads(config.threads)
-        app = Explorer(config, default_registry(config.student, config.backend))
+        app = Explorer(config, default_registry(config.student, config.backend, config.threads))
         progress: dict = {}
         demo = build_demo(config, app, progress)
         start_indexing(app, progress)

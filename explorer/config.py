@@ -31,9 +31,9 @@ class ExplorerConfig:
     share: bool = False
     db: Path | None = None  # an existing index to search instead of the default collection (built there if absent)
     student: Path | None = DEFAULT_STUDENT  # None: base model only (--no-student)
-    backend: str = "torch"
+    backend: str = "onnx"  # onnx | torch (engine.serving)
     cache_dir: Path = field(default_factory=default_cache_dir)
-    threads: int = field(default_factory=lambda: default_threads())  # torch intra-op threads
+    threads: int = field(default_factory=lambda: default_threads())  # intra-op threads (ONNX Runtime or torch)
     concurrency_limit: int = 4  # simultaneous model calls; the rest wait in Gradio's queue
     max_queue: int = 64
     top_k: int = 10

@@ -4,9 +4,9 @@ The browser sends a key (``"base"`` or ``"student"``), never a path. The registr
 (the CLI, tests), loads each model once, lazily and thread-safely, and hands out the query encoder for a language and
 the document encoder (always the frozen base: every student shares the teacher's document index).
 
-Backends: ``"torch"`` loads through :func:`engine.encoders.load_encoder`; ``"onnx"`` through
-``engine.encoders.onnx_encoder.OnnxEncoder`` (same ``encode`` / ``encode_tokens`` interface), on an export made on
-first use into the cache by :func:`engine.onnx_export.ensure_exported` (base alias or student directory).
+Backends (:mod:`engine.serving`): ``"onnx"`` (the default) serves without torch — int8 query encoders, the base
+model's fp32 export for documents, exports made on first use into the cache by
+:func:`engine.onnx_export.ensure_exported`; ``"torch"`` loads through :func:`engine.encoders.load_encoder`.
 """
 
 from __future__ import annotations
@@ -28,33 +28,23 @@ class ModelSpec:
     source: str  # what the loader is given: a model alias or a directory
 
 
-def load_backend(backend: str, source: str, base=None):
-    """Load ``source`` with ``backend``; a student directory reuses ``base`` (an already loaded base encoder)."""
-    if backend == "torch":
-        if base is not None and (Path(source) / "student.json").is_file():
-            from engine.students import load_student
+def load_backend(backend: str, source: str, base=None, threads: int | None = None):
+    """Load ``source`` with ``backend`` (:func:`engine.serving.load_serving_model`); a student reuses ``base``."""
+    from engine.serving import load_serving_model
 
-            return load_student(Path(source), base=base)
-        from engine.encoders import load_encoder
-
-        return load_encoder(source)
-    if backend == "onnx":
-        from engine.encoders.onnx_encoder import OnnxEncoder
-        from engine.onnx_export import ensure_exported
-
-        return OnnxEncoder(ensure_exported(source))
-    raise UserError(f"unknown backend {backend!r}; use 'torch' or 'onnx'")
+    return load_serving_model(source, backend, base=base, threads=threads)
 
 
 class ModelRegistry:
     """Key → model, loaded on first use. ``loader(source, base)`` may be injected (tests use the tiny model)."""
 
-    def __init__(self, base: ModelSpec, student: ModelSpec | None = None, backend: str = "torch", loader=None):
+    def __init__(self, base: ModelSpec, student: ModelSpec | None = None, backend: str = "onnx", loader=None,
+                 threads: int | None = None):
         self.specs = {BASE: base}
         if student is not None:
             self.specs[STUDENT] = student
         self.backend = backend
-        self._loader = loader or (lambda source, base=None: load_backend(backend, source, base))
+        self._loader = loader or (lambda source, base=None: load_backend(backend, source, base, threads))
         self._loaded: dict[str, object] = {}
         self._errors: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -92,7 +82,9 @@ class ModelRegistry:
             return self._loaded[key]
 
     def document_encoder(self):
-        return self.get(BASE)
+        """The frozen base that encodes documents (on ONNX: its fp32 export, while queries run int8)."""
+        base = self.get(BASE)
+        return getattr(base, "document_encoder", None) or base
 
     def query_encoder(self, key: str, lang: str | None):
         """The encoder for queries in ``lang``: a student routes fallback languages to the base model."""
@@ -107,7 +99,8 @@ class ModelRegistry:
         return self.get(key)
 
 
-def default_registry(student_dir: str | Path | None, backend: str = "torch") -> ModelRegistry:
+def default_registry(student_dir: str | Path | None, backend: str = "onnx", threads: int | None = None
+                     ) -> ModelRegistry:
     """Base = the offline multilingual-e5-small; student = ``student_dir`` when it holds an export."""
     from engine.encoders import DEFAULT_MODEL
 
@@ -115,4 +108,4 @@ def default_registry(student_dir: str | Path | None, backend: str = "torch") -> 
     student = None
     if student_dir is not None and (Path(student_dir) / "student.json").is_file():
         student = ModelSpec(STUDENT, f"OT student ({Path(student_dir).name})", str(student_dir))
-    return ModelRegistry(base, student, backend=backend)
+    return ModelRegistry(base, student, backend=backend, threads=threads)

@@ -1,0 +1,135 @@
+"""The models that answer queries, on ONNX Runtime by default: search and the app serve without torch.
+
+``load_serving_model(spec, backend="onnx")`` returns an object with the encoder interface (``encode``,
+``encode_tokens``, ``tokenizer``, ``name``, ``fingerprint``) plus ``document_encoder`` and, for students,
+``for_language(lang)``:
+
+* **documents** are encoded by the base model's *fp32* ONNX export. It computes the same function as the torch model
+  and keeps its fingerprint, so indexes, evaluation caches and the app's shipped vectors built with either backend
+  are shared;
+* **queries** go through the *int8* export (``onnxruntime`` dynamic quantisation; ~4x faster than torch per query,
+  within 0.01 RR@10 of fp32 — see ``reports/benchmarks/search.json``) of the base model or of the student;
+* a **student** routes the languages its dev selection gave back to the base (``fallback_languages`` of its card)
+  to the base model's query encoder, as :class:`engine.students.StudentEncoder` does on torch.
+
+Exports are made on first use into the cache by :func:`engine.onnx_export.ensure_exported`. ``backend="torch"``
+returns :func:`engine.encoders.load_encoder`'s model unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import UserError
+
+BACKENDS = ("onnx", "torch")
+
+
+class OnnxStudent:
+    """An exported student's query encoder with per-language fallback to the base, and the base for documents."""
+
+    def __init__(self, student, base_query, base_documents, fallback_langs: list[str], source: str | Path):
+        self.student, self.base, self.document_encoder = student, base_query, base_documents
+        self.fallback_langs = list(fallback_langs)
+        self.source = Path(source)
+        self.name = self.source.name
+        self.fingerprint = student.fingerprint
+
+    def __getattr__(self, item):  # the encoder interface, delegated to the student
+        return getattr(self.student, item)
+
+    def for_language(self, lang: str):
+        from engine.languages import normalize_code
+
+        return self.base if normalize_code(lang) in self.fallback_langs else self.student
+
+
+def _export(source: str | None, progress: bool) -> Path:
+    from engine.onnx_export import ensure_exported
+
+    return ensure_exported(source, progress=progress)
+
+
+def _is_default(spec) -> bool:
+    from engine.encoders import DEFAULT_MODEL
+
+    return spec is None or str(spec) == DEFAULT_MODEL
+
+
+def _student_card(spec) -> dict | None:
+    if spec is None:
+        return None
+    path = Path(spec).expanduser() / "student.json"
+    if not path.is_file():
+        return None
+    import json
+
+    return json.loads(path.read_text())
+
+
+def load_documents(spec: str | Path | None = None, threads: int | None = None, progress: bool = True):
+    """The fp32 ONNX document encoder of a base model (None: the offline default)."""
+    from engine.encoders.onnx_encoder import OnnxEncoder
+
+    return OnnxEncoder(_export(None if _is_default(spec) else str(spec), progress), "fp32", threads=threads)
+
+
+def load_base(spec: str | Path | None = None, threads: int | None = None, progress: bool = True):
+    """A base model for serving: int8 queries, fp32 documents (``document_encoder``)."""
+    from engine.encoders.onnx_encoder import OnnxEncoder
+
+    documents = load_documents(spec, threads, progress)
+    return OnnxEncoder(documents.source, "int8", threads=threads, document_encoder=documents)
+
+
+def load_serving_model(spec: str | Path | None = None, backend: str = "onnx", base=None, threads: int | None = None,
+                       progress: bool = True):
+    """The query model ``spec`` (None: the offline base; a student directory; an ONNX export; a model name) on
+    ``backend``. ``base``: an already loaded base (:func:`load_base`, or the torch encoder) to share."""
+    if backend not in BACKENDS:
+        raise UserError(f"unknown backend {backend!r}; use {' or '.join(BACKENDS)}")
+    card = _student_card(spec)
+    if backend == "torch":
+        from engine.encoders import load_encoder
+
+        if _is_default(spec) and base is not None:
+            return base
+        if card is not None and base is not None:
+            from engine.students import load_student
+
+            return load_student(Path(spec), base=base)
+        return load_encoder(spec)
+    from engine.encoders.onnx_encoder import OnnxEncoder
+
+    if card is not None:
+        base = base if base is not None else load_base(card.get("base"), threads, progress)
+        student = OnnxEncoder(_export(str(Path(spec).expanduser()), progress), "int8", threads=threads,
+                              document_encoder=base.document_encoder)
+        return OnnxStudent(student, base, base.document_encoder, card.get("fallback_langs", []), spec)
+    path = Path(str(spec)).expanduser() if spec is not None else None
+    if path is not None and (path.suffix == ".onnx" or (path / "card.json").is_file()):
+        from engine.encoders import load_encoder
+
+        return load_encoder(str(path))  # an export: served as it is
+    if base is not None and _is_default(spec):
+        return base
+    return load_base(spec, threads, progress)
+
+
+def load_document_encoder(spec: str | Path | None = None, backend: str = "onnx", progress: bool = True):
+    """The encoder that indexes documents for ``spec``: its base model (fp32 on ONNX); students share their base's."""
+    card = _student_card(spec)
+    if backend == "torch":
+        from engine.encoders import load_encoder
+        from engine.search import document_encoder
+
+        return document_encoder(load_encoder(spec))
+    if card is not None:
+        return load_documents(card.get("base"), progress=progress)
+    path = Path(str(spec)).expanduser() if spec is not None else None
+    if path is not None and (path.suffix == ".onnx" or (path / "card.json").is_file()):
+        from engine.encoders import load_encoder
+        from engine.search import document_encoder
+
+        return document_encoder(load_encoder(str(path)))  # a student's export names its base, which must index
+    return load_documents(spec, progress=progress)
