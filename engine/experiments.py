@@ -90,12 +90,26 @@ def _per_language_plan() -> Plan:
     )
 
 
+def _train_modes_plan(lang: str, pairs: int) -> Plan:
+    return Plan(
+        name=f"train-{lang}",
+        description=f"What trains: top 4 layers vs LoRA (r=16, all linear layers, lr 2e-4) vs the full encoder "
+                    f"(embeddings frozen), OT contrastive, {pairs} {lang}–English Bible pairs, 1 epoch",
+        # LoRA's update is B·A with B = 0 at the start: it needs a larger step than fine-tuning (Hu et al. 2021)
+        runs=[Run(f"{lang}-top4", {"train": "top:4"}), Run(f"{lang}-lora", {"train": "lora", "lr": 2e-4}),
+              Run(f"{lang}-full", {"train": "full"})],
+        suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
+        common=dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30, loss="ot-contrastive"),
+    )
+
+
 PLANS = {
     "losses-ny": lambda: _losses_plan("ny", 3000),
     "joint": lambda: _joint_plan(800),
     "curve-ny": lambda: _curve_plan("ny", (100, 1000, 10000)),
     "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
     "per-language": _per_language_plan,
+    "train-ny": lambda: _train_modes_plan("ny", 3000),
 }
 
 
