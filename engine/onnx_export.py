@@ -25,6 +25,19 @@ An export directory holds
 The directory is written under a temporary name beside ``out_dir`` and renamed when complete, so a crash never
 leaves a half export where a loader would find it. A student exports its merged query model; its documents stay
 encoded by the base model, whose fingerprint the card records (``document_fingerprint``).
+
+Two routes write the fp32 graph, one rule picks: a model *spec* (a path, an alias, ``None``; what
+:func:`ensure_exported` and ``python -m engine export`` pass) whose weights are a BERT directory the torch-free
+builder supports (:func:`engine.onnx_graph.check_bert_config`: the offline multilingual-e5-small, the tiny test
+model, any ``BertModel`` with absolute positions and exact GELU), or a student of one (``top:N``, ``full``, ``lora``),
+is built by :mod:`engine.onnx_graph` from the safetensors with numpy, without importing torch; a loaded encoder
+object, or any other architecture, goes through ``torch.onnx.export``. Both produce the same inputs, outputs and node
+names (so the same int8 settings), the same files and card (``exporter`` says which made it). The torch-free route
+saves the tokenizer through ``transformers`` when that is importable (it is without torch), so the export tokenises
+as the torch :class:`~engine.encoders.Encoder` does; without ``transformers`` it copies the model's own tokenizer
+files. The two differ in edge cases under ``transformers`` 5, which rebuilds XLM-R's normaliser and pre-tokeniser
+(trailing spaces, runs of spaces before a special token, special tokens typed in the text). ``transformers`` imports
+torch where torch is installed; where it is not, neither route step needs it.
 """
 
 from __future__ import annotations
@@ -32,12 +45,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.fileio import atomic_directory, sha256_file
 from engine.errors import UserError
+from engine.fileio import atomic_directory, sha256_file
 
 CARD_FILE = "card.json"
 VARIANT_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
@@ -137,7 +152,7 @@ def _export_fp32(encoder, path: Path, config: ExportConfig) -> None:
             model.set_attn_implementation(previous)
 
 
-def _quantize(src: Path, dst: Path, config: ExportConfig, model_config) -> None:
+def _quantize(src: Path, dst: Path, config: ExportConfig, num_heads: int, hidden_size: int) -> None:
     """``src`` (fp32) -> ``dst`` (int8): fuse the transformer ops, then quantise (module docstring)."""
     import logging
 
@@ -153,9 +168,8 @@ def _quantize(src: Path, dst: Path, config: ExportConfig, model_config) -> None:
             if config.fast_int8:
                 from onnxruntime.transformers import optimizer
 
-                fused = optimizer.optimize_model(str(src), model_type="bert", opt_level=0,
-                                                 num_heads=int(model_config.num_attention_heads),
-                                                 hidden_size=int(model_config.hidden_size))
+                fused = optimizer.optimize_model(str(src), model_type="bert", opt_level=0, num_heads=num_heads,
+                                                 hidden_size=hidden_size)
                 source = Path(work) / "fused.onnx"
                 fused.save_model_to_file(str(source))
             graph = onnx.load(str(source), load_external_data=False).graph
@@ -177,17 +191,48 @@ def _metrics_from_report(report: dict | None) -> dict:
             for suite, body in report.get("suites", {}).items()}
 
 
-def build_card(encoder, config: ExportConfig, report: dict | None = None) -> dict:
-    """The export card (without file hashes): what model this is, what it was trained on, how it scores."""
-    import onnxruntime
-    import torch
+def _student_fields(card: dict | None) -> dict:
+    """The card fields that describe a student (``card`` is its ``student.json``), empty ones for a base model."""
+    return {
+        "student": card is not None,
+        "languages": list(card["langs"]) if card else [],
+        "fallback_languages": list(card.get("fallback_langs", [])) if card else [],
+        "loss": card.get("loss") if card else None,
+        "training_data": (card.get("config") or {}).get("bitext", []) if card else [],
+        "training": {"train": card["train"], "dev": card.get("dev", {})} if card else {},
+    }
 
+
+def _tokenizer_fields(tokenizer) -> dict:
+    return {"special_ids": sorted(int(i) for i in tokenizer.all_special_ids),
+            "pad_id": int(tokenizer.pad_token_id), "unk_id": int(tokenizer.unk_token_id)}
+
+
+def _card(model: dict, config: ExportConfig, report: dict | None, versions: dict) -> dict:
+    """The export card (without file hashes) from the model's fields (name, fingerprints, dims, tokenizer ids,
+    student fields), the export config and the evaluation report."""
+    import onnxruntime
+
+    keys = ["name", "source", "fingerprint", "document_fingerprint", "document_model", "dim", "max_length",
+            "prefixes", "special_ids", "pad_id", "unk_id", "base", "base_fingerprint", "student", "languages",
+            "fallback_languages", "loss", "training_data", "training"]
+    card = {"kind": "optical-clir onnx export", "format": EXPORT_FORMAT, **{k: model[k] for k in keys},
+            "metrics": _metrics_from_report(report),
+            "report": {k: report.get(k) for k in ("model", "created", "label") if k in report} if report else {},
+            "config": asdict(config),
+            "variants": {k: v for k, v in VARIANT_FILES.items() if config.quantize or k == "fp32"},
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "exporter": model["exporter"],
+            "versions": {**versions, "onnxruntime": onnxruntime.__version__}}
+    return card
+
+
+def _torch_model_fields(encoder) -> dict:
+    """The card fields of a torch encoder (or student): what model this is and what it was trained on."""
     student_card = getattr(encoder, "card", None)
     query_enc = getattr(encoder, "student", encoder)
     doc_enc = getattr(encoder, "document_encoder", None) or encoder
-    card = {
-        "kind": "optical-clir onnx export",
-        "format": EXPORT_FORMAT,
+    return {
         "name": encoder.name,
         "source": str(getattr(encoder, "source", "") or ""),
         "fingerprint": query_enc.fingerprint,
@@ -196,31 +241,189 @@ def build_card(encoder, config: ExportConfig, report: dict | None = None) -> dic
         "dim": int(query_enc.dim),
         "max_length": int(query_enc.max_length),
         "prefixes": dict(query_enc.prefixes),
-        "special_ids": sorted(int(i) for i in query_enc.tokenizer.all_special_ids),
-        "pad_id": int(query_enc.tokenizer.pad_token_id),
-        "unk_id": int(query_enc.tokenizer.unk_token_id),
+        **_tokenizer_fields(query_enc.tokenizer),
         "base": student_card.base if student_card else encoder.name,
         "base_fingerprint": student_card.base_fingerprint if student_card else query_enc.fingerprint,
-        "student": student_card is not None,
-        "languages": list(student_card.langs) if student_card else [],
-        "fallback_languages": list(student_card.fallback_langs) if student_card else [],
-        "loss": student_card.loss if student_card else None,
-        "training_data": (student_card.config or {}).get("bitext", []) if student_card else [],
-        "training": {"train": student_card.train, "dev": student_card.dev} if student_card else {},
-        "metrics": _metrics_from_report(report),
-        "report": {k: report.get(k) for k in ("model", "created", "label") if k in report} if report else {},
-        "config": asdict(config),
-        "variants": {k: v for k, v in VARIANT_FILES.items() if config.quantize or k == "fp32"},
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"torch": torch.__version__, "onnxruntime": onnxruntime.__version__},
+        **_student_fields(student_card.__dict__ if student_card else None),
+        "exporter": "torch.onnx",
     }
-    return card
+
+
+def build_card(encoder, config: ExportConfig, report: dict | None = None) -> dict:
+    """The export card (without file hashes) of a torch encoder: what model this is, what it was trained on, how
+    it scores."""
+    import torch
+
+    return _card(_torch_model_fields(encoder), config, report, {"torch": torch.__version__})
+
+
+@dataclass
+class _Route:
+    """One way to write an export: the fp32 graph, the tokenizer (returning its card fields) and the model's card
+    fields; ``num_heads`` / ``hidden_size`` feed the ``fast_int8`` fusion."""
+
+    write_fp32: Callable[[Path], None] | None
+    write_tokenizer: Callable[[Path], dict]
+    model: dict
+    versions: dict
+    num_heads: int
+    hidden_size: int
+
+
+def _torch_route(encoder, config: ExportConfig) -> _Route:
+    import torch
+
+    if getattr(encoder, "model", None) is None or getattr(encoder, "tokenizer", None) is None:
+        raise UserError(f"{encoder.name}: only torch encoders export to ONNX (this one is already an export?)")
+    query_enc = getattr(encoder, "student", encoder)
+
+    def write_tokenizer(out: Path) -> dict:
+        query_enc.tokenizer.save_pretrained(str(out))
+        return _tokenizer_fields(query_enc.tokenizer)
+
+    return _Route(lambda path: _export_fp32(query_enc, path, config), write_tokenizer, _torch_model_fields(encoder),
+                  {"torch": torch.__version__}, int(query_enc.model.config.num_attention_heads),
+                  int(query_enc.model.config.hidden_size))
+
+
+def _model_name(spec) -> str:
+    """The name :func:`engine.encoders.load_encoder` gives a model spec."""
+    from engine.encoders.loading import _DEFAULT_ALIASES, DEFAULT_MODEL
+
+    return DEFAULT_MODEL if spec is None or str(spec) in _DEFAULT_ALIASES else str(spec)
+
+
+@dataclass
+class BertPlan:
+    """What the torch-free route exports: a BERT directory, and the student applied on top of it (if any)."""
+
+    model_dir: Path
+    base_spec: str | Path | None
+    student_dir: Path | None = None
+    student_card: dict | None = None
+
+
+def torch_free_plan(spec: str | Path | None) -> BertPlan | str:
+    """The :class:`BertPlan` for ``spec`` when the torch-free builder computes it exactly, else the reason why not
+    (module docstring: the rule)."""
+    from engine.encoders.loading import resolve_model_dir
+    from engine.onnx_graph import STUDENT_FILE, check_bert_config, read_student_card
+
+    path = resolve_model_dir(spec)
+    if is_export_dir(path):
+        raise UserError(f"{path}: already an ONNX export; export its source model instead")
+    student_dir = student_card = None
+    base_spec: str | Path | None = spec
+    if (path / STUDENT_FILE).is_file():
+        student_dir, student_card = path, read_student_card(path)
+        base_spec = student_card["base"]
+        path = resolve_model_dir(base_spec)
+    try:
+        check_bert_config(json.loads((path / "config.json").read_text(encoding="utf-8")), path / "config.json")
+    except (OSError, ValueError) as exc:
+        return f"{path}/config.json: unreadable ({exc})"
+    except UserError as exc:
+        return str(exc)
+    return BertPlan(path, base_spec, student_dir, student_card)
+
+
+def _tokenizer_from_files(model_dir: Path, out: Path) -> dict:
+    """Copy the tokenizer files and read the special, pad and unk ids from them as ``transformers`` does: the
+    tokens ``tokenizer_config.json`` / ``special_tokens_map.json`` name (``*_token``, ``additional_special_tokens``),
+    and the added tokens ``tokenizer.json`` marks special."""
+    from tokenizers import Tokenizer
+
+    if not (model_dir / "tokenizer.json").is_file():
+        return {}  # export_onnx says what is missing
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        if (model_dir / name).is_file():
+            shutil.copyfile(model_dir / name, out / name)
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    named: dict = {}
+    for name in ("special_tokens_map.json", "tokenizer_config.json"):
+        try:
+            named.update(json.loads((model_dir / name).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
+    content = lambda t: t.get("content") if isinstance(t, dict) else t
+    tokens = {k: content(v) for k, v in named.items() if k.endswith("_token") and content(v)}
+    extra = [content(t) for k in ("additional_special_tokens", "extra_special_tokens")
+             for t in (named.get(k) or []) if isinstance(named.get(k), list)]
+    raw = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))
+    ids = {tok.token_to_id(t) for t in [*tokens.values(), *extra]}
+    ids |= {int(t["id"]) for t in raw.get("added_tokens", []) if t.get("special")}
+    ids.discard(None)
+    pad = tok.token_to_id(tokens.get("pad_token", "")) if tokens.get("pad_token") else None
+    unk = tok.token_to_id(tokens.get("unk_token", "")) if tokens.get("unk_token") else None
+    if pad is None or unk is None:
+        raise UserError(f"{model_dir}: the tokenizer config names no pad or unk token; export with transformers "
+                        f"installed")
+    return {"special_ids": sorted(ids), "pad_id": int(pad), "unk_id": int(unk)}
+
+
+def _tokenizer_copy(model_dir: Path, out: Path) -> dict:
+    """The tokenizer as ``transformers`` loads it where importable (module docstring), else from its files."""
+    try:
+        from transformers import AutoTokenizer
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return _tokenizer_from_files(model_dir, out)
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{model_dir}: cannot load the tokenizer ({str(exc).splitlines()[0]})") from None
+    tokenizer.save_pretrained(str(out))
+    return _tokenizer_fields(tokenizer)
+
+
+def _torch_free_route(plan: BertPlan) -> _Route:
+    """Load the weights (and apply the student) with numpy; the graph is built by :mod:`engine.onnx_graph`."""
+    import onnx
+
+    from engine.encoders.common import PREFIXES
+    from engine.onnx_graph import (
+        DELTA_FILE,
+        apply_student_delta,
+        build_bert_onnx,
+        load_bert,
+        read_student_delta,
+    )
+
+    base_fp = source_fingerprint(plan.base_spec)
+    card = plan.student_card
+    if card and card["base_fingerprint"] != base_fp:
+        raise UserError(f"{plan.student_dir}: trained on base {card['base']} with fingerprint "
+                        f"{card['base_fingerprint']}, but the loaded base has {base_fp}")
+    weights, config = load_bert(plan.model_dir)
+    if card:
+        weights = apply_student_delta(weights, read_student_delta(plan.student_dir), card["train"],
+                                      plan.student_dir / DELTA_FILE)
+    base_name = _model_name(plan.base_spec)
+    model = {
+        "name": plan.student_dir.name if card else base_name,
+        "source": str(plan.student_dir if card else plan.model_dir),
+        "fingerprint": source_fingerprint(plan.student_dir) if card else base_fp,
+        "document_fingerprint": base_fp,
+        "document_model": base_name,
+        "dim": int(config["hidden_size"]),
+        "max_length": min(512, int(config.get("max_position_embeddings", 512))),
+        "prefixes": dict(PREFIXES),
+        "base": card["base"] if card else base_name,
+        "base_fingerprint": base_fp,
+        **_student_fields(card),
+        "exporter": "engine.onnx_graph",
+    }
+    return _Route(lambda path: build_bert_onnx(weights, config, path),
+                  lambda out: _tokenizer_copy(plan.model_dir, out), model, {"onnx": onnx.__version__},
+                  int(config["num_attention_heads"]), int(config["hidden_size"]))
 
 
 def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, report: dict | None = None,
                 config: ExportConfig | None = None, progress: bool = False) -> Path:
     """Export an encoder (an Encoder, a StudentEncoder, or a spec for :func:`engine.encoders.load_encoder`) into
-    ``out_dir`` (see the module docstring); returns ``out_dir``. An existing ``out_dir`` is replaced."""
+    ``out_dir`` (see the module docstring; a spec of a BERT model or student exports without torch); returns
+    ``out_dir``. An existing ``out_dir`` is replaced."""
     from tqdm.auto import tqdm
 
     config = config or ExportConfig(quantize=quantize)
@@ -230,30 +433,38 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
     steps = ["load model", "export fp32"] + (["quantize int8"] if config.quantize else []) + ["write card"]
     bar = tqdm(total=len(steps), desc="ONNX export", unit="step", disable=None if progress else True)
     bar.set_postfix_str(steps[0])
-    if isinstance(encoder_or_spec, (str, os.PathLike)) or encoder_or_spec is None:
-        from engine.encoders import load_encoder
-
-        encoder = load_encoder(encoder_or_spec)
-    else:
-        encoder = encoder_or_spec
-    if getattr(encoder, "model", None) is None or getattr(encoder, "tokenizer", None) is None:
-        raise UserError(f"{encoder.name}: only torch encoders export to ONNX (this one is already an export?)")
-    query_enc = getattr(encoder, "student", encoder)
-    bar.update()
     try:
+        if isinstance(encoder_or_spec, (str, os.PathLike)) or encoder_or_spec is None:
+            plan = torch_free_plan(encoder_or_spec)
+            if isinstance(plan, BertPlan):
+                route = _torch_free_route(plan)
+            else:
+                try:
+                    import torch  # noqa: F401
+                except ImportError:
+                    raise UserError(f"{plan} (torch is not installed here)") from None
+                from engine.encoders import load_encoder
+
+                route = _torch_route(load_encoder(encoder_or_spec), config)
+        else:
+            route = _torch_route(encoder_or_spec, config)
+        bar.update()
         with atomic_directory(out_dir) as tmp:
             bar.set_postfix_str(steps[1])
-            _export_fp32(query_enc, tmp / VARIANT_FILES["fp32"], config)
+            route.write_fp32(tmp / VARIANT_FILES["fp32"])
+            route.write_fp32 = None  # drops the numpy weights before quantising
             bar.update()
             if config.quantize:
                 bar.set_postfix_str(steps[2])
-                _quantize(tmp / VARIANT_FILES["fp32"], tmp / VARIANT_FILES["int8"], config, query_enc.model.config)
+                _quantize(tmp / VARIANT_FILES["fp32"], tmp / VARIANT_FILES["int8"], config, route.num_heads,
+                          route.hidden_size)
                 bar.update()
             bar.set_postfix_str(steps[-1])
-            query_enc.tokenizer.save_pretrained(str(tmp))
+            tokenizer = route.write_tokenizer(tmp)
             if not (tmp / "tokenizer.json").is_file():
-                raise UserError(f"{encoder.name}: the tokenizer has no tokenizer.json (a fast tokenizer is needed)")
-            card = build_card(encoder, config, report)
+                raise UserError(f"{route.model['name']}: the tokenizer has no tokenizer.json (a fast tokenizer is "
+                                f"needed)")
+            card = _card({**route.model, **tokenizer}, config, report, route.versions)
             card["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
                              for p in sorted(tmp.iterdir()) if p.is_file()}
             (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -267,7 +478,7 @@ def student_fingerprint(student_dir: Path) -> str:
     """A student's fingerprint from its card and delta alone (no model loading), as :func:`load_student` computes
     it."""
     from engine.encoders.common import fingerprint_files
-    from engine.students import DELTA_FILE, STUDENT_FILE
+    from engine.onnx_graph import DELTA_FILE, STUDENT_FILE
 
     try:
         card = json.loads((Path(student_dir) / STUDENT_FILE).read_text(encoding="utf-8"))
@@ -290,9 +501,10 @@ def source_fingerprint(spec: str | Path | None) -> str:
     """The fingerprint :func:`engine.encoders.load_encoder` would give ``spec``, without loading the model (nor
     torch): a student's from its card and delta, a model directory's from its weights (cached beside them)."""
     from engine.encoders.loading import _cached_fingerprint, resolve_model_dir
+    from engine.onnx_graph import STUDENT_FILE
 
     path = resolve_model_dir(spec)
-    if (path / "student.json").is_file():
+    if (path / STUDENT_FILE).is_file():
         return student_fingerprint(path)
     try:
         positions = int(json.loads((path / "config.json").read_text()).get("max_position_embeddings", 512))
@@ -305,8 +517,9 @@ def ensure_exported(model: str | Path | None, cache: str | Path | None = None,
                     progress: bool = True) -> Path:
     """The ONNX export of a student (or any model spec; ``None`` is the offline base), made on first use in
     ``<cache>/<fingerprint>/`` (default ``~/.cache/optical-clir/onnx``) with a progress bar: a student's delta is
-    applied to the offline base and exported once. Later calls check the files' sizes and the export config only,
-    and import no torch; an export made with other settings (an older version) is redone."""
+    applied to the offline base and exported once, without torch for BERT bases (module docstring). Later calls
+    check the files' sizes and the export config only; an export made with other settings (an older version) is
+    redone."""
     out = (Path(cache).expanduser() if cache else default_onnx_cache()) / source_fingerprint(model)
     if is_export_dir(out):
         try:
@@ -314,6 +527,4 @@ def ensure_exported(model: str | Path | None, cache: str | Path | None = None,
                 return out  # else made by an older exporter: export again
         except UserError:
             pass  # damaged: export again
-    from engine.encoders import load_encoder
-
-    return export_onnx(load_encoder(model), out, progress=progress)
+    return export_onnx(model, out, progress=progress)
