@@ -4,13 +4,17 @@ Each configuration trains on the same real Chichewa–English Bible pairs with t
 number of steps; ``cold`` is the first pass (the frozen-bottom cache fills as it goes), ``warm`` a second pass over
 the same pairs (every later epoch, or every later run of an experiment on the same texts). Prints JSON.
 
-    python benchmarks/bench_distill.py [--steps 6] [--batch-size 32] [--max-length 64]
+    python benchmarks/bench_distill.py [--steps 8] [--configs ...] > reports/benchmarks/distill.json
+
+``precision`` is ``auto`` (bf16 autocast where the CPU has AVX-512 BF16 / AMX) unless a configuration says ``fp32``;
+``nobuckets`` turns off length-bucketed batches (every batch padded to its longest pair, as before).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +22,7 @@ from pathlib import Path
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=64)
     ap.add_argument("--configs", default="top:4/ot-contrastive,top:4/ot-contrastive/fp32,"
@@ -61,7 +65,7 @@ def main() -> None:
                     break
             row["trainable_parameters"] = summary["trainable_parameters"]
             out["configs"][spec] = row
-            print(json.dumps({spec: row}), flush=True)
+            print(json.dumps({spec: row}), file=sys.stderr, flush=True)
     print(json.dumps(out, indent=2))
 
 

@@ -37,7 +37,6 @@ class EncodeReport:
     truncated: int = 0
     truncated_examples: list[int] = field(default_factory=list)
     limit: int = 0  # the token limit the texts were cut to (``max_length`` of the call, at most the model's)
-    limit: int = 0  # the token limit the texts were cut to
 
 
 def check_texts(texts: Sequence[str]) -> list[str]:
