@@ -44,6 +44,7 @@ class Plan:
     runs: list[Run]
     suites: list[str] = field(default_factory=lambda: ["udhr"])
     common: dict = field(default_factory=dict)
+    chart: str = "runs"  # the udhr SVG: "runs" (a bar per run), "own-language" (each language's student), "curve"
 
 
 def _losses_plan(lang: str, pairs: int) -> Plan:
@@ -76,6 +77,7 @@ def _curve_plan(lang: str, sizes: tuple[int, ...]) -> Plan:
         runs=[Run(f"{lang}-{n}", {"max_pairs": n},
                   student=f"per-language/{lang}" if n == PER_LANGUAGE_PAIRS else None) for n in sizes],
         common=dict(bitext=["shipped"], langs=[lang], loss="ot-contrastive", eval_every=60),
+        chart="curve",
     )
 
 
@@ -87,6 +89,7 @@ def _per_language_plan() -> Plan:
                     f"language, ≤{PER_LANGUAGE_PAIRS} pairs), every student evaluated on every language",
         runs=[Run(lang, {"bitext": ["shipped"], "langs": [lang]}) for lang in langs],
         common=dict(loss="ot-contrastive", max_pairs=PER_LANGUAGE_PAIRS, eval_every=60),
+        chart="own-language",
     )
 
 
@@ -158,7 +161,38 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
 
     write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
+    write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
     return results
+
+
+def _udhr(suites: dict) -> dict[str, float]:
+    return {lang: row["metrics"]["RR@10"] for lang, row in suites.get("udhr", {}).get("languages", {}).items()}
+
+
+def udhr_chart(plan: Plan, results: dict, baseline: dict) -> str:
+    """The plan's udhr RR@10 as SVG (:mod:`engine.evaluation.svg`), shaped by ``plan.chart``."""
+    from engine.evaluation.svg import bar_chart, line_chart
+
+    zero = _udhr(baseline["suites"])
+    runs = {name: _udhr(r["suites"]) for name, r in results["runs"].items()}
+    langs = [lang for lang in zero if lang != "en"]
+    title = f"{plan.name}: udhr RR@10 per language (translation-aligned retrieval)"
+    if plan.chart == "curve":
+        lang = plan.common["langs"][0]
+        sizes = [int(results["runs"][r.name]["config"]["max_pairs"]) for r in plan.runs]
+        mean = lambda v: sum(v[x] for x in langs) / len(langs)  # noqa: E731
+        series = {f"{lang} (student)": [runs[r.name][lang] for r in plan.runs],
+                  f"{lang} (zero-shot)": [zero[lang]] * len(sizes),
+                  "mean of 18 languages (student)": [mean(runs[r.name]) for r in plan.runs],
+                  "mean of 18 languages (zero-shot)": [mean(zero)] * len(sizes)}
+        return line_chart(sizes, series, f"{plan.name}: udhr RR@10 vs {lang}–English training pairs",
+                          "training pairs (log scale)", "RR@10")
+    if plan.chart == "own-language":
+        series = {"zero-shot": [zero[x] for x in langs],
+                  "its own OT student": [runs.get(x, {}).get(x) for x in langs]}
+    else:
+        series = {"zero-shot": [zero[x] for x in langs], **{n: [v.get(x) for x in langs] for n, v in runs.items()}}
+    return bar_chart(langs, series, title, reference=zero.get("en"), reference_label="English")
 
 
 def _bottom_cache(teacher, config):
