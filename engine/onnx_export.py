@@ -327,6 +327,31 @@ def torch_free_plan(spec: str | Path | None) -> BertPlan | str:
     return BertPlan(path, base_spec, student_dir, student_card)
 
 
+def as_transformers_loads_it(spec: dict) -> dict:
+    """An XLM-R style ``tokenizer.json`` (Unigram; normaliser ``[Precompiled, Replace(' {2,}', ' ')]``;
+    ``Metaspace`` pre-tokeniser) as ``transformers`` >= 5 rebuilds it on load — ``Precompiled`` normaliser,
+    ``[WhitespaceSplit, Metaspace(prepend_scheme='always', split=True)]`` pre-tokeniser and decoder, no byte
+    fallback — so an export made without ``transformers`` tokenises exactly as the torch encoder does (trailing
+    spaces and runs of spaces included). Any other tokenizer is returned unchanged (the same object)."""
+    norm, pre = spec.get("normalizer") or {}, spec.get("pre_tokenizer") or {}
+    parts = norm.get("normalizers", []) if norm.get("type") == "Sequence" else []
+    xlmr = (spec.get("model", {}).get("type") == "Unigram" and pre.get("type") == "Metaspace"
+            and len(parts) == 2 and parts[0].get("type") == "Precompiled" and parts[1].get("type") == "Replace"
+            and parts[1].get("pattern") == {"Regex": " {2,}"})
+    if not xlmr:
+        return spec
+    import copy
+
+    meta = {"type": "Metaspace", "replacement": pre.get("replacement", "\u2581"), "prepend_scheme": "always",
+            "split": True}
+    out = copy.deepcopy(spec)
+    out["normalizer"] = parts[0]
+    out["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, meta]}
+    out["decoder"] = dict(meta)
+    out["model"]["byte_fallback"] = False
+    return out
+
+
 def _tokenizer_from_files(model_dir: Path, out: Path) -> dict:
     """Copy the tokenizer files and read the special, pad and unk ids from them as ``transformers`` does: the
     tokens ``tokenizer_config.json`` / ``special_tokens_map.json`` name (``*_token``, ``additional_special_tokens``),
@@ -338,6 +363,10 @@ def _tokenizer_from_files(model_dir: Path, out: Path) -> dict:
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         if (model_dir / name).is_file():
             shutil.copyfile(model_dir / name, out / name)
+    spec = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))
+    rebuilt = as_transformers_loads_it(spec)
+    if rebuilt is not spec:
+        (out / "tokenizer.json").write_text(json.dumps(rebuilt, ensure_ascii=False), encoding="utf-8")
     tok = Tokenizer.from_file(str(out / "tokenizer.json"))
     named: dict = {}
     for name in ("special_tokens_map.json", "tokenizer_config.json"):

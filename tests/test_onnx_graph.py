@@ -296,3 +296,30 @@ def test_real_default_student_matches_torch_and_int8_stays_close(default_student
     assert _cos(ours, torch_student.encode(texts)).min() >= 0.999
     assert _cos(int8.encode(texts), ours).min() >= 0.99
     assert fp32.document_encoder.fingerprint == e5.fingerprint
+
+
+@pytest.mark.slow
+def test_tokenizer_files_rewritten_as_transformers_loads_them(tmp_path):
+    """Without transformers, the export's tokenizer.json is rewritten to what transformers builds on load: the
+    ids then match the torch encoder's tokenizer on the edge cases where the raw file differs."""
+    from tokenizers import Tokenizer
+
+    from engine.encoders.offline_e5 import ensure_offline_model
+    from engine.onnx_export import as_transformers_loads_it
+
+    raw_path = ensure_offline_model() / "tokenizer.json"
+    raw = json.loads(raw_path.read_text(encoding="utf-8"))
+    rebuilt = as_transformers_loads_it(raw)
+    assert rebuilt is not raw and rebuilt["normalizer"]["type"] == "Precompiled"
+    (tmp_path / "tokenizer.json").write_text(json.dumps(rebuilt, ensure_ascii=False), encoding="utf-8")
+    ours, original = Tokenizer.from_file(str(tmp_path / "tokenizer.json")), Tokenizer.from_file(str(raw_path))
+    hf = load_encoder().tokenizer
+    texts = ["query: Watoto wanacheza mpira ", "passage: two  spaces   and\ttab", "Yesu anati kwa iye, Ine ",
+             "ሰላም ለዓለም", "  leading", "plain text"]
+    differs = 0
+    for text in texts:
+        want = hf(text, add_special_tokens=True)["input_ids"]
+        assert ours.encode(text).ids == want, text
+        differs += original.encode(text).ids != want
+    assert differs >= 1  # the rewrite matters: the raw file tokenises some of these differently
+    assert as_transformers_loads_it({"model": {"type": "WordPiece"}}) == {"model": {"type": "WordPiece"}}
