@@ -181,12 +181,15 @@ def udhr_chart(plan: Plan, results: dict, baseline: dict) -> str:
         lang = plan.common["langs"][0]
         sizes = [int(results["runs"][r.name]["config"]["max_pairs"]) for r in plan.runs]
         mean = lambda v: sum(v[x] for x in langs) / len(langs)  # noqa: E731
-        series = {f"{lang} (student)": [runs[r.name][lang] for r in plan.runs],
-                  f"{lang} (zero-shot)": [zero[lang]] * len(sizes),
-                  "mean of 18 languages (student)": [mean(runs[r.name]) for r in plan.runs],
-                  "mean of 18 languages (zero-shot)": [mean(zero)] * len(sizes)}
+        series = {f"{lang}: OT student": [runs[r.name][lang] for r in plan.runs],
+                  f"{lang}: zero-shot": [zero[lang]] * len(sizes),
+                  f"mean of {len(langs)} languages: OT student": [mean(runs[r.name]) for r in plan.runs],
+                  f"mean of {len(langs)} languages: zero-shot": [mean(zero)] * len(sizes)}
+        names = list(series)
         return line_chart(sizes, series, f"{plan.name}: udhr RR@10 vs {lang}–English training pairs",
-                          "training pairs (log scale)", "RR@10")
+                          "training pairs (log scale)", "RR@10",
+                          colors=dict(zip(names, ["#1f77b4", "#1f77b4", "#ff7f0e", "#ff7f0e"])),
+                          dashed=(names[1], names[3]))
     if plan.chart == "own-language":
         series = {"zero-shot": [zero[x] for x in langs],
                   "its own OT student": [runs.get(x, {}).get(x) for x in langs]}
