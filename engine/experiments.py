@@ -58,13 +58,13 @@ def _losses_plan(lang: str, pairs: int) -> Plan:
     )
 
 
-def _joint_plan(pairs: int) -> Plan:
+def _joint_plan(pairs: int, name: str = "joint") -> Plan:
     langs = sorted(set(LIBREOFFICE + CLDR + ["ny"]))
     bitext, codes = shipped_inputs(langs)
     return Plan(
-        name="joint",
+        name=name,
         description=f"One OT-contrastive student for {len(langs)} languages (all shipped bitext, ≤{pairs} pairs each)",
-        runs=[Run("joint-ot-contrastive", {"loss": "ot-contrastive"})],
+        runs=[Run(f"{name}-ot-contrastive", {"loss": "ot-contrastive"})],
         suites=["udhr", "bible-ny", "l10n"],
         common=dict(bitext=bitext, langs=codes, max_pairs=pairs, dev_pairs=60, eval_every=100),
     )
@@ -109,6 +109,7 @@ def _train_modes_plan(lang: str, pairs: int) -> Plan:
 PLANS = {
     "losses-ny": lambda: _losses_plan("ny", 3000),
     "joint": lambda: _joint_plan(800),
+    "joint-3000": lambda: _joint_plan(3000, "joint-3000"),
     "curve-ny": lambda: _curve_plan("ny", (100, 1000, 10000)),
     "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
     "per-language": _per_language_plan,
