@@ -35,7 +35,6 @@ def main() -> None:
 
     from engine.encoders import load_encoder
     from engine.training import DistillConfig, distill
-    from engine.training.frozen_bottom import FrozenBottomCache
     from engine.training.trainer import autocast_dtype
 
     teacher = load_encoder()
@@ -47,9 +46,7 @@ def main() -> None:
             mode, loss, *flags = spec.split("/")
             precision = "fp32" if "fp32" in flags else "auto"
             row = {"precision": str(autocast_dtype(precision, "cpu") or "fp32").replace("torch.", "")}
-            cache = (FrozenBottomCache(teacher, int(mode[4:]), args.max_length,
-                                       compute_dtype=autocast_dtype(precision, "cpu"))
-                     if mode.startswith("top:") else None)
+            caches: list = []  # filled by the cold pass, reused by the warm one
             for phase in ("cold", "warm"):
                 cfg = DistillConfig(bitext=["shipped:bible"], langs=["ny"], out=str(Path(tmp) / f"{spec}-{phase}"
                                                                                    .replace("/", "_")),
@@ -58,10 +55,10 @@ def main() -> None:
                                     eval_every=10**9, dev_pairs=8, precision=precision,
                                     length_buckets="nobuckets" not in flags)
                 t0 = time.perf_counter()
-                summary = distill(cfg, teacher=teacher, progress=False, bottom_cache=cache)
+                summary = distill(cfg, teacher=teacher, progress=False, bottom_caches=caches)
                 row[phase] = {"pairs_per_s": round(summary["pairs_per_second"], 2),
                               "wall_s": round(time.perf_counter() - t0, 1)}
-                if cache is None:
+                if not caches:  # not top:N, so nothing is cached: warm = cold
                     break
             row["trainable_parameters"] = summary["trainable_parameters"]
             out["configs"][spec] = row

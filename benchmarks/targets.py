@@ -20,6 +20,8 @@ import argparse
 import json
 from pathlib import Path
 
+from engine.experiments import udhr_rr10
+
 REPO = Path(__file__).resolve().parents[1]
 MEASURE = "RR@10"
 
@@ -37,7 +39,7 @@ def train_pairs() -> dict[str, int]:
 
 
 def udhr(run: dict) -> dict[str, float]:
-    return {lang: row["metrics"][MEASURE] for lang, row in run["suites"]["udhr"]["languages"].items()}
+    return udhr_rr10(run["suites"])
 
 
 def load(path: Path) -> dict | None:
@@ -49,8 +51,7 @@ def main() -> None:
     ap.add_argument("--reports", default=str(REPO / "reports"))
     args = ap.parse_args()
     reports = Path(args.reports)
-    zero = {lang: row["metrics"][MEASURE] for lang, row in
-            load(reports / "zero-shot" / "multilingual-e5-small.json")["suites"]["udhr"]["languages"].items()}
+    zero = udhr(load(reports / "zero-shot" / "multilingual-e5-small.json"))
     pairs = train_pairs()
     out: dict = {"measure": f"udhr {MEASURE}", "train_pairs": dict(sorted(pairs.items()))}
 

@@ -136,15 +136,16 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     teacher = load_encoder()
     results: dict = {"plan": plan.name, "description": plan.description, "baseline": str(baseline_path),
                      "runs": {}}
-    cache = None  # the frozen-bottom cache is shared by consecutive runs on the same bitext (losses, curves)
+    caches: list = []  # frozen-bottom caches, shared by consecutive runs on the same bitext (losses, curves)
+    texts = None
     for run in plan.runs:
         out = runs_dir / (run.student or f"{plan.name}/{run.name}")
         settings = {**plan.common, **run.settings, **(overrides or {})}
         config = DistillConfig(out=str(out), **settings)
         if not (out / "summary.json").is_file():
-            if cache is None or cache.texts_key != (tuple(config.bitext), tuple(config.langs)):
-                cache = _bottom_cache(teacher, config)
-            distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher, bottom_cache=cache)
+            if texts != (tuple(config.bitext), tuple(config.langs)):
+                caches, texts = [], (tuple(config.bitext), tuple(config.langs))
+            distill(config, resume=(out / "checkpoint-last").is_dir(), teacher=teacher, bottom_caches=caches)
         summary = json.loads((out / "summary.json").read_text())
         report_path = reports_dir / plan.name / f"{run.name}.json"
         fallback = json.loads((out / "student.json").read_text())["fallback_langs"]
@@ -166,7 +167,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     return results
 
 
-def _udhr(suites: dict) -> dict[str, float]:
+def udhr_rr10(suites: dict) -> dict[str, float]:
+    """``{lang: RR@10}`` on the ``udhr`` suite of a report's (or a run's) ``suites``."""
     return {lang: row["metrics"]["RR@10"] for lang, row in suites.get("udhr", {}).get("languages", {}).items()}
 
 
@@ -174,8 +176,8 @@ def udhr_chart(plan: Plan, results: dict, baseline: dict) -> str:
     """The plan's udhr RR@10 as SVG (:mod:`engine.evaluation.svg`), shaped by ``plan.chart``."""
     from engine.evaluation.svg import bar_chart, line_chart
 
-    zero = _udhr(baseline["suites"])
-    runs = {name: _udhr(r["suites"]) for name, r in results["runs"].items()}
+    zero = udhr_rr10(baseline["suites"])
+    runs = {name: udhr_rr10(r["suites"]) for name, r in results["runs"].items()}
     langs = [lang for lang in zero if lang != "en"]
     title = f"{plan.name}: udhr RR@10 per language (translation-aligned retrieval)"
     if plan.chart == "curve":
@@ -197,18 +199,6 @@ def udhr_chart(plan: Plan, results: dict, baseline: dict) -> str:
     else:
         series = {"zero-shot": [zero[x] for x in langs], **{n: [v.get(x) for x in langs] for n, v in runs.items()}}
     return bar_chart(langs, series, title, reference=zero.get("en"), reference_label="English")
-
-
-def _bottom_cache(teacher, config):
-    from engine.training.frozen_bottom import FrozenBottomCache
-    from engine.training.trainer import autocast_dtype
-
-    if not config.train.startswith("top:"):
-        return None
-    cache = FrozenBottomCache(teacher, int(config.train[4:]), config.max_length,
-                              compute_dtype=autocast_dtype(config.precision, str(teacher.device)))
-    cache.texts_key = (tuple(config.bitext), tuple(config.langs))
-    return cache
 
 
 def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = ("RR@10", "nDCG@10")) -> str:

@@ -378,9 +378,8 @@ def _tokenizer_from_files(model_dir: Path, out: Path) -> dict:
     tokens = {k: content(v) for k, v in named.items() if k.endswith("_token") and content(v)}
     extra = [content(t) for k in ("additional_special_tokens", "extra_special_tokens")
              for t in (named.get(k) or []) if isinstance(named.get(k), list)]
-    raw = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))
     ids = {tok.token_to_id(t) for t in [*tokens.values(), *extra]}
-    ids |= {int(t["id"]) for t in raw.get("added_tokens", []) if t.get("special")}
+    ids |= {int(t["id"]) for t in rebuilt.get("added_tokens", []) if t.get("special")}
     ids.discard(None)
     pad = tok.token_to_id(tokens.get("pad_token", "")) if tokens.get("pad_token") else None
     unk = tok.token_to_id(tokens.get("unk_token", "")) if tokens.get("unk_token") else None

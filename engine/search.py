@@ -99,16 +99,11 @@ def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: f
     Solved with the numpy solver (:mod:`engine.ot_numpy`), so reranking needs no torch; a text without content
     tokens gets ``W = 1`` (cosine 0).
     """
-    from engine.ot_numpy import cosine_cost, sinkhorn_log
+    from engine.ot_numpy import ot_distance
 
-    out = np.zeros(len(doc_tokens))
-    for i, doc in enumerate(doc_tokens):
-        if not len(query_tokens) or not len(doc):
-            continue  # W = 1
-        cost = cosine_cost(np.asarray(query_tokens, dtype=np.float32), np.asarray(doc, dtype=np.float32))
-        plan = sinkhorn_log(cost, None, None, eps, max_iter=300, tol=1e-5).plan
-        out[i] = 1.0 - float((plan * cost).sum())
-    return out
+    query = np.asarray(query_tokens, dtype=np.float32)
+    return np.array([1.0 - ot_distance(query, np.asarray(doc, dtype=np.float32), eps, max_iter=300, tol=1e-5)
+                     if len(query) and len(doc) else 0.0 for doc in doc_tokens])  # no tokens: W = 1
 
 
 def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = OT_EPS) -> np.ndarray:

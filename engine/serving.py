@@ -20,58 +20,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.encoders.common import RoutedStudent
 from engine.errors import UserError
 
 BACKENDS = ("onnx", "torch")
 
 
-class OnnxStudent:
-    """An exported student's query encoder with per-language fallback to the base, and the base for documents."""
-
-    def __init__(self, student, base_query, base_documents, fallback_langs: list[str], source: str | Path):
-        self.student, self.base, self.document_encoder = student, base_query, base_documents
-        self.fallback_langs = list(fallback_langs)
-        self.source = Path(source)
-        self.name = self.source.name
-        self.fingerprint = student.fingerprint
-
-    def __getattr__(self, item):  # the encoder interface, delegated to the student
-        return getattr(self.student, item)
-
-    def for_language(self, lang: str):
-        from engine.languages import normalize_code
-
-        return self.base if normalize_code(lang) in self.fallback_langs else self.student
+class OnnxStudent(RoutedStudent):
+    """An exported student: int8 query encoder, fallback languages to the base's int8 encoder, documents through the
+    base's fp32 export."""
 
 
-def _export(source: str | None, progress: bool) -> Path:
+def _export(source: str | Path | None, progress: bool) -> Path:
     from engine.onnx_export import ensure_exported
 
     return ensure_exported(source, progress=progress)
 
 
 def _is_default(spec) -> bool:
-    from engine.encoders import DEFAULT_MODEL
+    from engine.encoders.loading import _DEFAULT_ALIASES
 
-    return spec is None or str(spec) == DEFAULT_MODEL
+    return spec is None or str(spec) in _DEFAULT_ALIASES
 
 
 def _student_card(spec) -> dict | None:
-    if spec is None:
-        return None
-    path = Path(spec).expanduser() / "student.json"
-    if not path.is_file():
-        return None
-    import json
+    from engine.onnx_graph import STUDENT_FILE, read_student_card
 
-    return json.loads(path.read_text())
+    if spec is None or not (Path(spec).expanduser() / STUDENT_FILE).is_file():
+        return None
+    return read_student_card(Path(spec).expanduser())
+
+
+def _is_export(spec) -> bool:
+    """An ONNX export (a directory with ``card.json``, or one of its ``.onnx`` files), which
+    :func:`engine.encoders.load_encoder` serves as it is."""
+    from engine.onnx_export import CARD_FILE
+
+    path = Path(str(spec)).expanduser() if spec is not None else None
+    return path is not None and (path.suffix == ".onnx" or (path / CARD_FILE).is_file())
 
 
 def load_documents(spec: str | Path | None = None, threads: int | None = None, progress: bool = True):
     """The fp32 ONNX document encoder of a base model (None: the offline default)."""
     from engine.encoders.onnx_encoder import OnnxEncoder
 
-    return OnnxEncoder(_export(None if _is_default(spec) else str(spec), progress), "fp32", threads=threads)
+    return OnnxEncoder(_export(spec, progress), "fp32", threads=threads)
 
 
 def load_base(spec: str | Path | None = None, threads: int | None = None, progress: bool = True):
@@ -103,14 +96,13 @@ def load_serving_model(spec: str | Path | None = None, backend: str = "onnx", ba
 
     if card is not None:
         base = base if base is not None else load_base(card.get("base"), threads, progress)
-        student = OnnxEncoder(_export(str(Path(spec).expanduser()), progress), "int8", threads=threads,
+        student = OnnxEncoder(_export(Path(spec).expanduser(), progress), "int8", threads=threads,
                               document_encoder=base.document_encoder)
         return OnnxStudent(student, base, base.document_encoder, card.get("fallback_langs", []), spec)
-    path = Path(str(spec)).expanduser() if spec is not None else None
-    if path is not None and (path.suffix == ".onnx" or (path / "card.json").is_file()):
+    if _is_export(spec):
         from engine.encoders import load_encoder
 
-        return load_encoder(str(path))  # an export: served as it is
+        return load_encoder(spec)  # an export: served as it is
     if base is not None and _is_default(spec):
         return base
     return load_base(spec, threads, progress)
@@ -126,10 +118,9 @@ def load_document_encoder(spec: str | Path | None = None, backend: str = "onnx",
         return document_encoder(load_encoder(spec))
     if card is not None:
         return load_documents(card.get("base"), progress=progress)
-    path = Path(str(spec)).expanduser() if spec is not None else None
-    if path is not None and (path.suffix == ".onnx" or (path / "card.json").is_file()):
+    if _is_export(spec):
         from engine.encoders import load_encoder
         from engine.search import document_encoder
 
-        return document_encoder(load_encoder(str(path)))  # a student's export names its base, which must index
+        return document_encoder(load_encoder(spec))  # a student's export names its base, which must index
     return load_documents(spec, progress=progress)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from engine.encoders.common import RoutedStudent
 from engine.errors import UserError
 
 STUDENT_FILE = "student.json"
@@ -153,22 +154,12 @@ def apply_delta(base_model: torch.nn.Module, student_dir: Path, card: StudentCar
     return model.eval()
 
 
-class StudentEncoder:
+class StudentEncoder(RoutedStudent):
     """Queries through the student (or the base, for fallback languages); documents through the base model."""
 
     def __init__(self, student, base, card: StudentCard, source: Path):
-        self.student, self.base, self.card, self.source = student, base, card, source
-        self.name = f"{Path(source).name}"
-        self.fingerprint = student.fingerprint
-        self.document_encoder = base
-
-    def __getattr__(self, item):  # the Encoder interface, delegated to the student
-        return getattr(self.student, item)
-
-    def for_language(self, lang: str):
-        from engine.languages import normalize_code
-
-        return self.base if normalize_code(lang) in self.card.fallback_langs else self.student
+        super().__init__(student, base, base, card.fallback_langs, source)
+        self.card = card
 
 
 def load_student(student_dir: Path, device: str = "cpu", base=None) -> StudentEncoder:

@@ -28,13 +28,6 @@ class ModelSpec:
     source: str  # what the loader is given: a model alias or a directory
 
 
-def load_backend(backend: str, source: str, base=None, threads: int | None = None):
-    """Load ``source`` with ``backend`` (:func:`engine.serving.load_serving_model`); a student reuses ``base``."""
-    from engine.serving import load_serving_model
-
-    return load_serving_model(source, backend, base=base, threads=threads)
-
-
 class ModelRegistry:
     """Key → model, loaded on first use. ``loader(source, base)`` may be injected (tests use the tiny model)."""
 
@@ -44,7 +37,12 @@ class ModelRegistry:
         if student is not None:
             self.specs[STUDENT] = student
         self.backend = backend
-        self._loader = loader or (lambda source, base=None: load_backend(backend, source, base, threads))
+        if loader is None:
+            from engine.serving import load_serving_model
+
+            def loader(source, base=None):
+                return load_serving_model(source, backend, base=base, threads=threads)
+        self._loader = loader
         self._loaded: dict[str, object] = {}
         self._errors: dict[str, str] = {}
         self._lock = threading.Lock()

@@ -91,3 +91,25 @@ class BatchedEncoding:
         if report.truncated:
             log.warning("%d of %d texts were longer than %d tokens and were truncated", report.truncated,
                         report.texts, report.limit or self.max_length)
+
+
+class RoutedStudent:
+    """A student's query encoder with per-language fallback: ``for_language(lang)`` is the base model's query
+    encoder for the languages dev selection gave back to the base (``fallback_langs``), the student otherwise;
+    ``document_encoder`` is the base model's document encoder (every student shares the teacher's index). Everything
+    else of the encoder interface is the student's. Backend-free: torch students and ONNX exports share it."""
+
+    def __init__(self, student, base, document_encoder, fallback_langs, source: str | Path):
+        self.student, self.base, self.document_encoder = student, base, document_encoder
+        self.fallback_langs = list(fallback_langs)
+        self.source = Path(source)
+        self.name = self.source.name
+        self.fingerprint = student.fingerprint
+
+    def __getattr__(self, item):  # the encoder interface, delegated to the student
+        return getattr(self.student, item)
+
+    def for_language(self, lang: str):
+        from engine.languages import normalize_code
+
+        return self.base if normalize_code(lang) in self.fallback_langs else self.student

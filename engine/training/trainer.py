@@ -236,11 +236,12 @@ def trainable_named(model):
 
 # ----------------------------------------------------------------------------- the run
 def distill(config: DistillConfig, resume: bool = False, device: str | None = None, teacher=None,
-            progress: bool = True, bottom_cache=None) -> dict:
+            progress: bool = True, bottom_caches: list | None = None) -> dict:
     """Train a student as configured; returns the final summary (also in ``<out>/summary.json``).
 
     With ``--train top:N`` on one process, the frozen bottom runs once per text (see
-    :mod:`engine.training.frozen_bottom`); pass ``bottom_cache`` to share it between runs on the same texts.
+    :mod:`engine.training.frozen_bottom`); pass a list as ``bottom_caches`` to share caches between runs on the same
+    texts: a compatible cache in it is reused, else the new one is appended.
     """
     from engine.training.frozen_bottom import FrozenBottomCache, student_top
     from tqdm.auto import tqdm
@@ -283,8 +284,11 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     autocast = lambda: torch.autocast(device_type, dtype=amp or torch.float32, enabled=amp is not None)  # noqa: E731
     cache = None
     if n_top and world == 1:
-        ok = bottom_cache is not None and bottom_cache.compatible(teacher, n_top, config.max_length, amp)
-        cache = bottom_cache if ok else FrozenBottomCache(teacher, n_top, config.max_length, compute_dtype=amp)
+        pool = bottom_caches if bottom_caches is not None else []
+        cache = next((c for c in pool if c.compatible(teacher, n_top, config.max_length, amp)), None)
+        if cache is None:
+            cache = FrozenBottomCache(teacher, n_top, config.max_length, compute_dtype=amp)
+            pool.append(cache)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
