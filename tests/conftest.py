@@ -32,3 +32,13 @@ def e5():
     from engine.encoders import load_encoder
 
     return load_encoder()
+
+
+# Fixtures that load or export the real offline model: a test that uses one is slow whatever its module says.
+REAL_MODEL_FIXTURES = {"e5", "e5_export", "onnx_base", "served_base"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

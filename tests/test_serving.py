@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # loads and exports the real model
+
 REPO = Path(__file__).resolve().parents[1]
 STUDENT = REPO / "exports" / "default-student"
 NY_QUERY = "Yesu anati kwa iye, Ine ndine njira, ndi choonadi, ndi moyo"
