@@ -35,7 +35,7 @@ def main() -> None:
 
     from engine.encoders import load_encoder
     from engine.training import DistillConfig, distill
-    from engine.training.trainer import autocast_dtype
+    from engine.training.precision import autocast_dtype
 
     teacher = load_encoder()
     pairs = args.steps * args.batch_size

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.losses import OTContrastiveLoss
-from engine.ot import cosine_cost, ot_distance
+from engine.ot.torch import cosine_cost, ot_distance
 
 
 def make_batch(B, d=384, lo=24, hi=64, seed=0):

@@ -1,5 +1,7 @@
 r"""Search a :class:`engine.index.DocumentIndex`: dense retrieval, with optional optimal-transport reranking.
 
+The dependency runs one way: this module imports the index (and its :class:`~engine.index.Hit`), never the reverse.
+
 Dense: the query is encoded by the query encoder (``encoder.for_language(lang)`` for a student that routes by
 language, else the encoder itself) and scored against the index vectors of the *document encoder*'s fingerprint
 (``encoder.document_encoder`` for students — the frozen base that built the index — else the encoder).
@@ -12,36 +14,23 @@ encoder), with uniform token weights and cosine cost:
     W(q, t) = \min_{P \in U(\mathbf{1}_n/n,\ \mathbf{1}_m/m)} \sum_{ij} P_{ij} (1 - \cos(q_i, t_j))
               - \varepsilon H(P), \qquad \text{score} = 1 - W \in [-1, 1]
 
-computed by :func:`engine.ot.ot_distance` (log-domain Sinkhorn). It is the passage-level analogue of the OPTICAL
-training objective (Huang, Yu & Allan, WSDM 2023); it costs one token-level encoding per candidate, so it is off by
-default. :func:`evaluate_ot_rerank` measures it on a suite.
+computed by :func:`engine.ot.ot_distance` (log-domain Sinkhorn in numpy). It is the passage-level analogue of the
+OPTICAL training objective (Huang, Yu & Allan, WSDM 2023); it costs one token-level encoding per candidate, so it is
+off by default. :func:`evaluate_ot_rerank` measures it on a suite.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from engine.errors import UserError
+from engine.index import DocumentIndex, Hit
 
-if TYPE_CHECKING:
-    from engine.index import DocumentIndex
+__all__ = ["Hit", "check_index_model", "document_encoder", "evaluate_ot_rerank", "ot_scores", "ot_similarity",
+           "query_encoder", "search"]
 
 RERANKERS = ("ot",)
 OT_EPS = 0.05
-
-
-@dataclass
-class Hit:
-    """One ranked result: passage id, score (cosine, BM25, or ``1 - W`` after OT reranking), title, text, rank."""
-
-    doc_id: str
-    score: float
-    title: str
-    text: str
-    rank: int
 
 
 def query_encoder(encoder, lang: str | None = None):
@@ -55,7 +44,7 @@ def document_encoder(encoder):
     return getattr(encoder, "document_encoder", None) or encoder
 
 
-def check_index_model(index: "DocumentIndex", encoder) -> str:
+def check_index_model(index: DocumentIndex, encoder) -> str:
     """The fingerprint to search with; a :class:`UserError` when the index was built with another model."""
     doc_enc = document_encoder(encoder)
     models = index.models()
@@ -71,7 +60,7 @@ def check_index_model(index: "DocumentIndex", encoder) -> str:
     return doc_enc.fingerprint
 
 
-def search(index: "DocumentIndex", encoder, query: str, k: int = 10, lang: str | None = None,
+def search(index: DocumentIndex, encoder, query: str, k: int = 10, lang: str | None = None,
            rerank: str | None = None) -> list[Hit]:
     """Top-``k`` passages for ``query``: dense cosine, optionally reranked (``rerank="ot"``, see module doc)."""
     if not isinstance(query, str) or not query.strip():
@@ -96,10 +85,10 @@ def search(index: "DocumentIndex", encoder, query: str, k: int = 10, lang: str |
 def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: float = OT_EPS) -> np.ndarray:
     """``1 - W`` between one query's token embeddings ``[n, d]`` and each document's ``[m_i, d]`` (module doc).
 
-    Solved with the numpy solver (:mod:`engine.ot_numpy`), so reranking needs no torch; a text without content
+    Solved with the numpy solver (:mod:`engine.ot`), so reranking needs no torch; a text without content
     tokens gets ``W = 1`` (cosine 0).
     """
-    from engine.ot_numpy import ot_distance
+    from engine.ot import ot_distance
 
     query = np.asarray(query_tokens, dtype=np.float32)
     return np.array([1.0 - ot_distance(query, np.asarray(doc, dtype=np.float32), eps, max_iter=300, tol=1e-5)

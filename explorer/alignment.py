@@ -85,7 +85,7 @@ def check_eps(eps: float) -> float:
 
 
 def _weights(tokens: list[str], marginals: Marginals, idf: TokenIdf | None) -> np.ndarray:
-    from engine.ot_numpy import marginal
+    from engine.ot import marginal
 
     if marginals == "uniform":
         return marginal(len(tokens))
@@ -110,7 +110,7 @@ def plan_between(query, english, eps: float = 0.05, marginals: Marginals = "unif
 
     Solved in numpy (:func:`engine.ot_numpy.sinkhorn_log`, the same iterations as the training solver): the app
     serves without torch."""
-    from engine.ot_numpy import cosine_cost, sinkhorn_log
+    from engine.ot import cosine_cost, sinkhorn_log
 
     eps = check_eps(eps)
     q_tokens, e_tokens = query.tokens[:MAX_TOKENS], english.tokens[:MAX_TOKENS]

@@ -27,8 +27,8 @@ from engine.encoders.common import (  # noqa: F401  (re-exported: the torch-free
     check_texts,
     fingerprint_files,
 )
+from engine.encoders.pooling import mean_pool
 from engine.errors import UserError
-from engine.losses.pooling import mean_pool  # one pooling for retrieval and the pooled losses
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Distillation losses on token embeddings, one per module, selected by name through ``LOSSES``.
+"""Distillation losses on token embeddings, one per module, each registered under its name in ``LOSSES``.
 
-Every loss is an ``nn.Module`` called as ``loss(t, t_mask, s, s_mask, t_weights=None, s_weights=None,
-return_stats=False)`` with teacher tokens ``t`` (B, n, d), student tokens ``s`` (B, m, d) and boolean
-masks of the real tokens; it returns a scalar, or ``(scalar, stats: dict)`` with ``return_stats=True``.
+Every loss is a :class:`TokenLoss` (an ``nn.Module``) called as ``loss(t, t_mask, s, s_mask, t_weights=None,
+s_weights=None, return_stats=False)`` with teacher tokens ``t`` (B, n, d), student tokens ``s`` (B, m, d) and
+boolean masks of the real tokens; it returns a scalar, or ``(scalar, stats: dict)`` with ``return_stats=True``.
+``LOSSES[name].from_config(config)`` builds it as a training run is configured (:mod:`engine.losses.registry`).
 
 =================  ======================================  =========================================
 name               class                                   paper
@@ -14,19 +15,17 @@ name               class                                   paper
 =================  ======================================  =========================================
 """
 
-from engine.losses.in_batch import in_batch_cross_entropy
-from engine.losses.infonce import PooledInfoNCELoss
-from engine.losses.mse import PooledMSELoss
+from engine.losses.registry import LOSSES, TokenLoss, register_loss
+
+# isort: off
+# Importing a loss module registers it; this order is the order error messages list the names in.
 from engine.losses.ot_alignment import OTAlignmentLoss
 from engine.losses.ot_contrastive import OTContrastiveLoss, pairwise_ot_distances
-from engine.losses.pooling import mean_pool
+from engine.losses.mse import PooledMSELoss
+from engine.losses.infonce import PooledInfoNCELoss
+from engine.losses.in_batch import in_batch_cross_entropy
 
-LOSSES = {
-    "ot-align": OTAlignmentLoss,
-    "ot-contrastive": OTContrastiveLoss,
-    "mse": PooledMSELoss,
-    "infonce": PooledInfoNCELoss,
-}
+# isort: on
 
 __all__ = [
     "LOSSES",
@@ -34,7 +33,8 @@ __all__ = [
     "OTContrastiveLoss",
     "PooledInfoNCELoss",
     "PooledMSELoss",
+    "TokenLoss",
     "in_batch_cross_entropy",
-    "mean_pool",
     "pairwise_ot_distances",
+    "register_loss",
 ]

@@ -16,14 +16,20 @@ Coding. 2018; in-batch negatives as in F. Feng et al., Language-agnostic BERT Se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch.nn.functional as F
-from torch import nn
 
+from engine.encoders.pooling import mean_pool
 from engine.losses.in_batch import in_batch_cross_entropy
-from engine.losses.pooling import mean_pool
+from engine.losses.registry import TokenLoss, register_loss
+
+if TYPE_CHECKING:
+    from engine.training.config import DistillConfig
 
 
-class PooledInfoNCELoss(nn.Module):
+@register_loss("infonce")
+class PooledInfoNCELoss(TokenLoss):
     """In-batch cross-entropy over cosine similarities of mean-pooled vectors divided by ``tau``.
 
     Parameters
@@ -34,9 +40,15 @@ class PooledInfoNCELoss(nn.Module):
         Also retrieve teacher sentences from student sentences and average the two losses.
     """
 
+    pooled = True
+
     def __init__(self, tau: float = 0.02, symmetric: bool = False):
         super().__init__()
         self.tau, self.symmetric = tau, symmetric
+
+    @classmethod
+    def from_config(cls, config: DistillConfig) -> PooledInfoNCELoss:
+        return cls(tau=config.tau)
 
     def forward(self, t, t_mask, s, s_mask, t_weights=None, s_weights=None, return_stats: bool = False):
         """Same signature as the OT losses; token weights are ignored. Stats hold ``accuracy``."""

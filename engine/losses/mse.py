@@ -14,13 +14,16 @@ Knowledge Distillation. EMNLP 2020 (sentence-transformers ``MSELoss``).
 from __future__ import annotations
 
 import torch.nn.functional as F
-from torch import nn
 
-from engine.losses.pooling import mean_pool
+from engine.encoders.pooling import mean_pool
+from engine.losses.registry import TokenLoss, register_loss
 
 
-class PooledMSELoss(nn.Module):
-    """MSE between mask-aware mean-pooled student and teacher vectors."""
+@register_loss("mse")
+class PooledMSELoss(TokenLoss):
+    """MSE between mask-aware mean-pooled student and teacher vectors (no settings)."""
+
+    pooled = True
 
     def forward(self, t, t_mask, s, s_mask, t_weights=None, s_weights=None, return_stats: bool = False):
         """Same signature as the OT losses; token weights are ignored (pooling is a plain mean)."""

@@ -21,13 +21,20 @@ Languages via Optimal Transport Distillation. WSDM 2023.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
-from torch import nn
 
-from engine.ot import cosine_cost, ot_distance
+from engine.losses.registry import TokenLoss, register_loss
+from engine.ot.defaults import SINKHORN
+from engine.ot.torch import cosine_cost, ot_distance
+
+if TYPE_CHECKING:
+    from engine.training.config import DistillConfig
 
 
-class OTAlignmentLoss(nn.Module):
+@register_loss("ot-align")
+class OTAlignmentLoss(TokenLoss):
     """Mean entropic OT distance between paired teacher and student token sets.
 
     Parameters
@@ -40,9 +47,13 @@ class OTAlignmentLoss(nn.Module):
         Sinkhorn stopping threshold on the max marginal violation.
     """
 
-    def __init__(self, eps: float = 0.05, max_iter: int = 50, tol: float = 1e-4):
+    def __init__(self, eps: float = SINKHORN.eps, max_iter: int = SINKHORN.max_iter, tol: float = SINKHORN.tol):
         super().__init__()
         self.eps, self.max_iter, self.tol = eps, max_iter, tol
+
+    @classmethod
+    def from_config(cls, config: DistillConfig) -> OTAlignmentLoss:
+        return cls(eps=config.eps, max_iter=config.sinkhorn_iter)
 
     def forward(
         self,
@@ -57,7 +68,7 @@ class OTAlignmentLoss(nn.Module):
         """Loss for teacher ``t`` (B, n, d) / ``t_mask`` (B, n) and student ``s`` (B, m, d) / ``s_mask`` (B, m).
 
         ``t_weights`` (B, n) and ``s_weights`` (B, m) are optional token weights (see
-        :func:`engine.ot.weights_from_scores`). Returns the scalar loss, or ``(loss, stats)`` with
+        :func:`engine.ot.torch.weights_from_scores`). Returns the scalar loss, or ``(loss, stats)`` with
         ``return_stats=True``; stats hold ``sinkhorn_iter`` and ``sinkhorn_converged`` (fraction).
         """
         if t.shape[0] != s.shape[0]:

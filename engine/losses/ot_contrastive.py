@@ -14,7 +14,7 @@ problems, solved in one batched Sinkhorn call):
 i.e. cross-entropy over the logits :math:`-W/\tau` with the true translation (the diagonal) as target;
 rows are English queries retrieving the foreign sentence, as in CLIR. ``symmetric=True`` averages with
 the transposed direction. The plans are held constant (envelope gradient), as in
-:func:`engine.ot.ot_distance`.
+:func:`engine.ot.torch.ot_distance`.
 
 Reference: Z. Huang, P. Yu and J. Allan. Improving Cross-lingual Information Retrieval on Low-Resource
 Languages via Optimal Transport Distillation. WSDM 2023; the in-batch contrastive form follows
@@ -23,11 +23,17 @@ A. van den Oord, Y. Li and O. Vinyals, Representation Learning with Contrastive 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
-from torch import nn
 
 from engine.losses.in_batch import in_batch_cross_entropy
-from engine.ot import cosine_cost_pairwise, ot_distance
+from engine.losses.registry import TokenLoss, register_loss
+from engine.ot.defaults import SINKHORN
+from engine.ot.torch import cosine_cost_pairwise, ot_distance
+
+if TYPE_CHECKING:
+    from engine.training.config import DistillConfig
 
 
 def pairwise_ot_distances(
@@ -36,14 +42,14 @@ def pairwise_ot_distances(
     s: torch.Tensor,
     s_mask: torch.Tensor,
     eps: float,
-    max_iter: int = 50,
-    tol: float = 1e-4,
+    max_iter: int = SINKHORN.max_iter,
+    tol: float = SINKHORN.tol,
     t_weights: torch.Tensor | None = None,
     s_weights: torch.Tensor | None = None,
 ):
     """OT distance between every teacher sentence i and every student sentence j.
 
-    Returns ``W`` of shape (Bt, Bs) and the :class:`engine.ot.TransportPlan` of the Bt*Bs problems
+    Returns ``W`` of shape (Bt, Bs) and the :class:`engine.ot.torch.TransportPlan` of the Bt*Bs problems
     (problem ``i * Bs + j``).
     """
     Bt, n, _ = t.shape
@@ -64,7 +70,8 @@ def pairwise_ot_distances(
     return W.reshape(Bt, Bs), tp
 
 
-class OTContrastiveLoss(nn.Module):
+@register_loss("ot-contrastive")
+class OTContrastiveLoss(TokenLoss):
     """In-batch cross-entropy over logits ``-W / tau`` of all teacher/student OT distances.
 
     Parameters
@@ -80,10 +87,20 @@ class OTContrastiveLoss(nn.Module):
     """
 
     def __init__(
-        self, eps: float = 0.05, tau: float = 0.02, max_iter: int = 50, tol: float = 1e-4, symmetric: bool = False
+        self,
+        eps: float = SINKHORN.eps,
+        tau: float = 0.02,
+        max_iter: int = SINKHORN.max_iter,
+        tol: float = SINKHORN.tol,
+        symmetric: bool = False,
     ):
         super().__init__()
         self.eps, self.tau, self.max_iter, self.tol, self.symmetric = eps, tau, max_iter, tol, symmetric
+
+    @classmethod
+    def from_config(cls, config: DistillConfig) -> OTContrastiveLoss:
+        """Training retrieves in both directions (``symmetric=True``)."""
+        return cls(eps=config.eps, tau=config.tau, max_iter=config.sinkhorn_iter, symmetric=True)
 
     def forward(
         self,

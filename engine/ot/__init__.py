@@ -1,35 +1,55 @@
-r"""Optimal transport between token sets: batched log-domain Sinkhorn, exact OT, cosine costs.
+r"""Optimal transport between token sets, without torch: the numpy Sinkhorn and the Sinkhorn defaults.
 
-For each pair of sentences with token weights :math:`a \in \Delta_n` (teacher) and
-:math:`b \in \Delta_m` (student), and cost :math:`C_{ij} = 1 - \cos(t_i, s_j)`:
+For token weights :math:`a \in \Delta_n`, :math:`b \in \Delta_m` and cost :math:`C_{ij} = 1 - \cos(x_i, y_j)`:
 
 .. math::
     P^\star = \mathop{\arg\min}_{P \ge 0,\ P\mathbb{1} = a,\ P^\top\mathbb{1} = b}
               \langle P, C \rangle - \varepsilon H(P),
     \qquad W = \langle P^\star, C \rangle
 
-solved by Sinkhorn iterations (Cuturi 2013) in the log domain (Peyré & Cuturi, *Computational
-Optimal Transport*, 2019, §4.4), batched over padded, masked problems. ``W`` is differentiated with
-the plan held constant (envelope theorem), as in OPTICAL (Huang, Yu & Allan, WSDM 2023).
+solved by Sinkhorn iterations (Cuturi 2013) in the log domain (Peyré & Cuturi, *Computational Optimal Transport*,
+2019, §4.4).
+
+Two solvers, one problem:
+
+* this package — one problem at a time in numpy, for serving (OT rerank) and the explorer's heatmaps. Importing
+  ``engine.ot`` never imports torch, so the serving layer can use it;
+* :mod:`engine.ot.torch` — batched, masked problems with an envelope gradient, for training (import it directly).
+
+Both take their defaults from :data:`SINKHORN` (:mod:`engine.ot.defaults`).
 
 Public API
 ----------
-sinkhorn_log, TransportPlan, ot_distance, sinkhorn_emd,
-cosine_cost, cosine_cost_pairwise, uniform_marginals, weights_from_scores
+sinkhorn_log, ot_distance, cosine_cost, marginal, PlanResult (numpy);
+SinkhornDefaults, SINKHORN, HEATMAP_SINKHORN, RERANK_SINKHORN (defaults)
 """
 
-from engine.ot._cost import cosine_cost, cosine_cost_pairwise
-from engine.ot._emd import sinkhorn_emd
-from engine.ot._marginals import uniform_marginals, weights_from_scores
-from engine.ot._sinkhorn import TransportPlan, ot_distance, sinkhorn_log
+from typing import TYPE_CHECKING
+
+from engine.ot.defaults import HEATMAP_SINKHORN, RERANK_SINKHORN, SINKHORN, SinkhornDefaults
+
+if TYPE_CHECKING:
+    from engine.ot._numpy_sinkhorn import PlanResult, cosine_cost, marginal, ot_distance, sinkhorn_log
+
+# The numpy solver is loaded on first use, so reading the defaults (``python -m engine --help``) imports no numpy.
+_NUMPY = {"PlanResult", "cosine_cost", "marginal", "ot_distance", "sinkhorn_log"}
 
 __all__ = [
-    "TransportPlan",
+    "HEATMAP_SINKHORN",
+    "PlanResult",
+    "RERANK_SINKHORN",
+    "SINKHORN",
+    "SinkhornDefaults",
     "cosine_cost",
-    "cosine_cost_pairwise",
+    "marginal",
     "ot_distance",
-    "sinkhorn_emd",
     "sinkhorn_log",
-    "uniform_marginals",
-    "weights_from_scores",
 ]
+
+
+def __getattr__(name: str):
+    if name in _NUMPY:
+        from engine.ot import _numpy_sinkhorn
+
+        return getattr(_numpy_sinkhorn, name)
+    raise AttributeError(f"module 'engine.ot' has no attribute {name!r}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.ot.defaults import SINKHORN
+
 
 @dataclass
 class DistillConfig:
@@ -11,7 +13,7 @@ class DistillConfig:
     langs: list[str]  # language of each bitext entry (same length as bitext)
     out: str
     base: str = "multilingual-e5-small"
-    loss: str = "ot-contrastive"  # ot-contrastive | ot-align | mse | infonce
+    loss: str = "ot-contrastive"  # a name in engine.losses.LOSSES: ot-contrastive | ot-align | mse | infonce
     train: str = "top:4"  # full | top:N | lora
     lora_r: int = 16
     lora_alpha: int = 32
@@ -24,9 +26,9 @@ class DistillConfig:
     weight_decay: float = 0.01
     warmup: float = 0.1  # fraction of steps
     grad_clip: float = 1.0
-    eps: float = 0.05  # Sinkhorn entropic regularisation
+    eps: float = SINKHORN.eps  # Sinkhorn entropic regularisation
     tau: float = 0.02  # contrastive temperature
-    sinkhorn_iter: int = 50
+    sinkhorn_iter: int = SINKHORN.max_iter
     lambda_en: float = 0.1  # weight of W(e, S(e)), which keeps the student's English where the teacher's is
     english_term: str = "ot"  # the λ term: "ot" (W(e, S(e))) or "mse" (pooled)
     eval_every: int = 200  # steps between dev evaluations (and checkpoints)

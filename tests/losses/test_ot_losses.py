@@ -1,11 +1,11 @@
-"""OT losses against hand-built loops over engine.ot.ot_distance."""
+"""OT losses against hand-built loops over engine.ot.torch.ot_distance."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from engine.losses import LOSSES, OTAlignmentLoss, OTContrastiveLoss
-from engine.ot import cosine_cost, ot_distance
+from engine.ot.torch import cosine_cost, ot_distance
 
 
 def paired_batch(seed, B=5, n=9, m=11, d=16, noise=0.5, dtype=torch.float64):

@@ -3,7 +3,8 @@
 import torch
 import torch.nn.functional as F
 
-from engine.losses import PooledInfoNCELoss, PooledMSELoss, mean_pool
+from engine.encoders.pooling import mean_pool
+from engine.losses import PooledInfoNCELoss, PooledMSELoss
 
 
 def batch(seed=0, B=6, n=7, m=9, d=12):

@@ -9,7 +9,7 @@ import torch
 from engine.encoders import load_encoder
 from engine.errors import UserError
 from engine.training import DistillConfig, distill
-from engine.training.trainer import DistillLoss
+from engine.training.objective import DistillLoss
 
 
 def _config(bitext, out, **kw):
@@ -30,6 +30,52 @@ def test_every_loss_trains_and_saves_a_loadable_student(tiny_encoder, tiny_model
     student = load_encoder(tmp_path / loss)
     assert student.document_encoder.fingerprint == tiny_encoder.fingerprint
     assert student.encode(["mtu haki"]).shape == (1, tiny_encoder.dim)
+
+
+def test_a_loss_registered_alone_trains(tiny_encoder, tiny_model_dir, word_bitext, tmp_path):
+    """A loss module needs no trainer change: registering it (with its from_config) is enough."""
+    import torch.nn.functional as F
+
+    from engine.encoders.pooling import mean_pool
+    from engine.losses import LOSSES, TokenLoss, register_loss
+
+    class PooledCosineLoss(TokenLoss):
+        pooled = True
+
+        def __init__(self, margin: float = 0.0):
+            super().__init__()
+            self.margin = margin
+
+        @classmethod
+        def from_config(cls, config):
+            return cls(margin=config.extra["margin"])
+
+        def forward(self, t, t_mask, s, s_mask, t_weights=None, s_weights=None, return_stats=False):
+            cos = F.cosine_similarity(mean_pool(t, t_mask), mean_pool(s, s_mask), dim=-1)
+            loss = (1 - self.margin - cos).clamp_min(0).mean()
+            return (loss, {"cosine": cos.mean().item()}) if return_stats else loss
+
+    register_loss("pooled-cosine")(PooledCosineLoss)
+    try:
+        cfg = _config(word_bitext, tmp_path / "cos", loss="pooled-cosine", base=str(tiny_model_dir), max_steps=1,
+                      eval_every=1, extra={"margin": 0.01})
+        summary = distill(cfg, teacher=tiny_encoder, progress=False)
+    finally:
+        LOSSES.pop("pooled-cosine")
+    assert summary["steps"] == 1 and math.isfinite(summary["last_stats"]["main"])
+    assert "cosine" in summary["last_stats"] and "english" in summary["last_stats"]
+    assert json.loads((tmp_path / "cos" / "student.json").read_text())["loss"] == "pooled-cosine"
+    from safetensors.torch import load_file
+
+    delta = load_file(str(tmp_path / "cos" / "checkpoint-last" / "delta.safetensors"))
+    teacher = tiny_encoder.model.state_dict()
+    assert any(not torch.equal(v, teacher[k]) for k, v in delta.items())  # the step moved the weights
+
+
+def test_unknown_loss_names_the_registered_ones(tiny_encoder, tiny_model_dir, word_bitext, tmp_path):
+    with pytest.raises(UserError, match="unknown loss 'nope'; choose from ot-align, ot-contrastive, mse, infonce"):
+        distill(_config(word_bitext, tmp_path / "x", loss="nope", base=str(tiny_model_dir)), teacher=tiny_encoder,
+                progress=False)
 
 
 def test_only_the_top_layers_change(tiny_encoder, tiny_model_dir, word_bitext, tmp_path):
@@ -125,35 +171,6 @@ def test_two_process_ddp_ends_with_identical_weights(tiny_model_dir, word_bitext
     digests = [json.loads((out / f"rank{i}_weights.json").read_text())["sha256"] for i in (0, 1)]
     assert digests[0] == digests[1]
     assert json.loads((out / "summary.json").read_text())["world_size"] == 2
-
-
-def test_length_buckets_cover_every_pair_once_and_cut_padding():
-    import numpy as np
-
-    from engine.training.trainer import batch_order
-
-    lengths = np.random.default_rng(0).integers(5, 200, size=1000)
-    plain = batch_order(1000, 16, epoch=0, seed=13)
-    bucketed = batch_order(1000, 16, epoch=0, seed=13, lengths=lengths, bucket_batches=8)
-    seen = np.concatenate(bucketed).tolist()
-    assert len(seen) == len(set(seen)) == 992 and set(seen) <= set(range(1000))  # each once; full batches only
-    assert all(len(b) == 16 for b in bucketed)
-    padded = lambda batches: sum(len(b) * lengths[b].max() for b in batches)  # noqa: E731
-    assert padded(bucketed) < 0.7 * padded(plain)
-    again = batch_order(1000, 16, epoch=0, seed=13, lengths=lengths, bucket_batches=8)
-    assert all((a == b).all() for a, b in zip(bucketed, again))  # deterministic: --resume replays the same batches
-    other_epoch = batch_order(1000, 16, epoch=1, seed=13, lengths=lengths, bucket_batches=8)
-    assert any((a != b).any() for a, b in zip(bucketed, other_epoch))
-
-
-def test_precision_choices():
-    from engine.training.trainer import autocast_dtype
-
-    assert autocast_dtype("fp32", "cpu") is None
-    assert autocast_dtype("bf16", "cpu") is torch.bfloat16
-    assert autocast_dtype("auto", "cpu") in (None, torch.bfloat16)
-    with pytest.raises(UserError, match="--precision"):
-        autocast_dtype("fp8", "cpu")
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])

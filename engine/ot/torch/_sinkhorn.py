@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.ot._marginals import uniform_marginals
+from engine.ot.defaults import SINKHORN
+from engine.ot.torch._marginals import uniform_marginals
 
 
 @dataclass
@@ -81,11 +82,11 @@ def sinkhorn_log(
     a: torch.Tensor | None,
     b: torch.Tensor | None,
     eps: float,
-    max_iter: int = 100,
-    tol: float = 1e-4,
+    max_iter: int = SINKHORN.max_iter,
+    tol: float = SINKHORN.tol,
     mask_a: torch.Tensor | None = None,
     mask_b: torch.Tensor | None = None,
-    check_every: int = 10,
+    check_every: int = SINKHORN.check_every,
 ) -> TransportPlan:
     r"""Solve a batch of entropic OT problems with log-domain Sinkhorn iterations.
 
@@ -211,11 +212,11 @@ def ot_distance(
     a: torch.Tensor | None,
     b: torch.Tensor | None,
     eps: float,
-    max_iter: int = 100,
-    tol: float = 1e-4,
+    max_iter: int = SINKHORN.max_iter,
+    tol: float = SINKHORN.tol,
     mask_a: torch.Tensor | None = None,
     mask_b: torch.Tensor | None = None,
-    check_every: int = 10,
+    check_every: int = SINKHORN.check_every,
     detach_plan: bool = True,
 ) -> tuple[torch.Tensor, TransportPlan]:
     r"""Entropic OT distance :math:`W = \langle P^\star, C \rangle` for a batch of problems.

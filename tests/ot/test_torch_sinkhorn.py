@@ -1,11 +1,11 @@
-"""engine.ot against POT (the oracle) and against a loop of single problems."""
+"""engine.ot.torch (the batched training solver) against POT (the oracle) and against a loop of single problems."""
 
 import numpy as np
 import ot
 import pytest
 import torch
 
-from engine.ot import (
+from engine.ot.torch import (
     cosine_cost,
     cosine_cost_pairwise,
     ot_distance,

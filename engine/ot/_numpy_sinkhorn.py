@@ -2,7 +2,7 @@ r"""Entropic OT for serving, in numpy: one problem at a time, no autograd, no to
 
 The app's heatmaps and the optional OT rerank solve a handful of small problems per request (a query against one
 English text, or against each of the top-k documents); training solves thousands in batches and uses
-:func:`engine.ot.sinkhorn_log`. Both solve the same problem with the same iterations:
+:func:`engine.ot.torch.sinkhorn_log`. Both solve the same problem with the same iterations:
 
 .. math::
     P^\star = \mathop{\arg\min}_{P \ge 0,\ P\mathbb{1} = a,\ P^\top\mathbb{1} = b}
@@ -13,7 +13,8 @@ English text, or against each of the top-k documents); training solves thousands
     P_{ij} = a_i b_j \exp\big((f_i + g_j - C_{ij})/\varepsilon\big)
 
 (log-domain Sinkhorn, Peyré & Cuturi 2019 §4.4), so :math:`\varepsilon = 10^{-3}` stays finite. Tokens with zero
-weight carry no mass. Tested against POT and against the torch solver.
+weight carry no mass. Tested against POT and against the torch solver. Imports numpy only: the serving layer and
+the explorer use it without torch.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine.ot.defaults import SINKHORN
 
 
 @dataclass
@@ -53,8 +56,8 @@ def _logsumexp(y: np.ndarray, axis: int) -> np.ndarray:
     return np.log(np.exp(y - mx).sum(axis=axis)) + np.squeeze(mx, axis=axis)
 
 
-def sinkhorn_log(cost: np.ndarray, a: np.ndarray | None, b: np.ndarray | None, eps: float, max_iter: int = 200,
-                 tol: float = 1e-4) -> PlanResult:
+def sinkhorn_log(cost: np.ndarray, a: np.ndarray | None, b: np.ndarray | None, eps: float,
+                 max_iter: int = SINKHORN.max_iter, tol: float = SINKHORN.tol) -> PlanResult:
     """Log-domain Sinkhorn for one problem (``cost`` [n, m]); stops when the column marginal error < ``tol``."""
     if cost.ndim != 2:
         raise ValueError(f"sinkhorn_log: cost must be (n, m), got shape {cost.shape}")
@@ -74,7 +77,7 @@ def sinkhorn_log(cost: np.ndarray, a: np.ndarray | None, b: np.ndarray | None, e
     for it in range(1, max_iter + 1):
         g = -_logsumexp(neg_c + (f + log_a)[:, None], axis=0)
         f = -_logsumexp(neg_c + (g + log_b)[None, :], axis=1)
-        if it % 10 == 0 or it == max_iter:
+        if it % SINKHORN.check_every == 0 or it == max_iter:
             plan = np.exp(neg_c + (f + log_a)[:, None] + (g + log_b)[None, :])
             err = float(np.abs(plan.sum(axis=0) - b).max())
             if err < tol:
@@ -84,7 +87,8 @@ def sinkhorn_log(cost: np.ndarray, a: np.ndarray | None, b: np.ndarray | None, e
     return PlanResult(plan, it, err < tol, err)
 
 
-def ot_distance(x: np.ndarray, y: np.ndarray, eps: float = 0.05, max_iter: int = 100, tol: float = 1e-4) -> float:
+def ot_distance(x: np.ndarray, y: np.ndarray, eps: float = SINKHORN.eps, max_iter: int = SINKHORN.max_iter,
+                tol: float = SINKHORN.tol) -> float:
     r""":math:`W = \langle P^\star, C \rangle` between token sets ``x`` [n, d] and ``y`` [m, d], uniform weights."""
     cost = cosine_cost(x, y)
     return float((sinkhorn_log(cost, None, None, eps, max_iter, tol).plan * cost).sum())

@@ -33,7 +33,7 @@ def sinkhorn_emd(cost, a=None, b=None) -> torch.Tensor:
     .. [1] N. Bonneel, M. van de Panne, S. Paris and W. Heidrich. Displacement Interpolation Using
        Lagrangian Mass Transport. ACM TOG 2011 (the solver behind ``ot.emd``).
     """
-    import ot  # POT, imported here so that importing engine.ot stays light
+    import ot  # POT, imported here so that importing engine.ot.torch stays light
 
     def as_np(x):
         if isinstance(x, torch.Tensor):

@@ -1,4 +1,8 @@
-"""Mask-aware mean pooling of token embeddings, shared by the sentence-level losses."""
+"""Mask-aware mean pooling of token embeddings: how an encoder turns tokens into a sentence vector.
+
+Retrieval (:meth:`engine.encoders.Encoder.pooled`) and the sentence-level losses (:mod:`engine.losses.mse`,
+:mod:`engine.losses.infonce`) pool the same way.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,115 @@
+"""Named experiment plans: which students to train (a name and :class:`DistillConfig` settings per run), on which
+suites to evaluate them, and how to chart them. ``PLANS`` maps each ``python -m engine experiment`` name to its plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.errors import UserError
+
+# Languages with shipped training bitext, by source (see data/bitext/manifest.json).
+LIBREOFFICE = ["am", "mr", "om", "rw", "xh", "zu"]
+CLDR = ["am", "ha", "ig", "ln", "lg", "mr", "om", "rw", "sn", "so", "sw", "ti", "tl", "wo", "xh", "yo", "zu"]
+
+
+def shipped_inputs(langs: list[str]) -> tuple[list[str], list[str]]:
+    """``--bitext shipped`` entries for languages (every shipped source of each)."""
+    return ["shipped"] * len(langs), list(langs)
+
+
+@dataclass
+class Run:
+    name: str
+    settings: dict
+    student: str | None = None  # run directory under --runs when the student is shared with another plan
+
+
+# Shared students: the 10,000-pair points of the learning curves are the per-language students of those languages.
+PER_LANGUAGE_PAIRS = 10000
+
+
+@dataclass
+class Plan:
+    name: str
+    description: str
+    runs: list[Run]
+    suites: list[str] = field(default_factory=lambda: ["udhr"])
+    common: dict = field(default_factory=dict)
+    chart: str = "runs"  # the udhr SVG: "runs" (a bar per run), "own-language" (each language's student), "curve"
+
+
+def _losses_plan(lang: str, pairs: int) -> Plan:
+    common = dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30)
+    return Plan(
+        name=f"losses-{lang}",
+        description=f"Five ways to use {pairs} {lang}–English Bible pairs, same budget (top 4 layers, 1 epoch)",
+        runs=[Run(f"{lang}-{loss}", {"loss": loss}) for loss in ("mse", "infonce", "ot-align", "ot-contrastive")],
+        suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
+        common=common,
+    )
+
+
+def _joint_plan(pairs: int, name: str = "joint") -> Plan:
+    langs = sorted(set(LIBREOFFICE + CLDR + ["ny"]))
+    bitext, codes = shipped_inputs(langs)
+    return Plan(
+        name=name,
+        description=f"One OT-contrastive student for {len(langs)} languages (all shipped bitext, ≤{pairs} pairs each)",
+        runs=[Run(f"{name}-ot-contrastive", {"loss": "ot-contrastive"})],
+        suites=["udhr", "bible-ny", "l10n"],
+        common=dict(bitext=bitext, langs=codes, max_pairs=pairs, dev_pairs=60, eval_every=100),
+    )
+
+
+def _curve_plan(lang: str, sizes: tuple[int, ...]) -> Plan:
+    return Plan(
+        name=f"curve-{lang}",
+        description=f"Learning curve of the OT-contrastive student for {lang}: training pairs vs RR@10",
+        runs=[Run(f"{lang}-{n}", {"max_pairs": n},
+                  student=f"per-language/{lang}" if n == PER_LANGUAGE_PAIRS else None) for n in sizes],
+        common=dict(bitext=["shipped"], langs=[lang], loss="ot-contrastive", eval_every=60),
+        chart="curve",
+    )
+
+
+def _per_language_plan() -> Plan:
+    langs = sorted(set(LIBREOFFICE + CLDR + ["ny"]))
+    return Plan(
+        name="per-language",
+        description=f"One OT-contrastive student per language ({len(langs)} languages, all shipped bitext of the "
+                    f"language, ≤{PER_LANGUAGE_PAIRS} pairs), every student evaluated on every language",
+        runs=[Run(lang, {"bitext": ["shipped"], "langs": [lang]}) for lang in langs],
+        common=dict(loss="ot-contrastive", max_pairs=PER_LANGUAGE_PAIRS, eval_every=60),
+        chart="own-language",
+    )
+
+
+def _train_modes_plan(lang: str, pairs: int) -> Plan:
+    return Plan(
+        name=f"train-{lang}",
+        description=f"What trains: top 4 layers vs LoRA (r=16, all linear layers, lr 2e-4) vs the full encoder "
+                    f"(embeddings frozen), OT contrastive, {pairs} {lang}–English Bible pairs, 1 epoch",
+        # LoRA's update is B·A with B = 0 at the start: it needs a larger step than fine-tuning (Hu et al. 2021)
+        runs=[Run(f"{lang}-top4", {"train": "top:4"}), Run(f"{lang}-lora", {"train": "lora", "lr": 2e-4}),
+              Run(f"{lang}-full", {"train": "full"})],
+        suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
+        common=dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30, loss="ot-contrastive"),
+    )
+
+
+PLANS = {
+    "losses-ny": lambda: _losses_plan("ny", 3000),
+    "joint": lambda: _joint_plan(800),
+    "joint-3000": lambda: _joint_plan(3000, "joint-3000"),
+    "curve-ny": lambda: _curve_plan("ny", (100, 1000, 10000)),
+    "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
+    "per-language": _per_language_plan,
+    "train-ny": lambda: _train_modes_plan("ny", 3000),
+}
+
+
+def get_plan(name: str) -> Plan:
+    if name not in PLANS:
+        raise UserError(f"unknown experiment {name!r}; choose from {', '.join(PLANS)}")
+    return PLANS[name]()

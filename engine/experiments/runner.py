@@ -1,0 +1,62 @@
+"""Run a plan: train every student that is missing (resume the interrupted), evaluate each against the zero-shot
+baseline, and write ``<plan>.json``, the comparison table (``.md``) and the udhr chart (``.svg``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from engine.errors import UserError
+from engine.experiments.chart import udhr_chart
+from engine.experiments.plans import Plan
+from engine.experiments.table import comparison_table
+
+
+def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path, overrides: dict | None = None
+             ) -> dict:
+    """Train (or resume) each run of ``plan`` under ``runs_dir``, evaluate it with ``baseline_path`` (the zero-shot
+    report) as baseline, and write the plan's results, table and chart to ``reports_dir``; returns the results.
+
+    ``overrides`` (``--set``) replace :class:`DistillConfig` settings for every run.
+    """
+    from engine.encoders import load_encoder
+    from engine.evaluation import EvalConfig, evaluate
+    from engine.training import DistillConfig, distill
+    from engine.training.checkpoint import LAST
+
+    if not baseline_path.is_file():
+        raise UserError(f"{baseline_path} missing: run `python -m engine evaluate --suite udhr,bible-ny,l10n "
+                        f"--out {baseline_path}` first")
+    baseline = json.loads(baseline_path.read_text())
+    teacher = load_encoder()
+    results: dict = {"plan": plan.name, "description": plan.description, "baseline": str(baseline_path),
+                     "runs": {}}
+    caches: list = []  # frozen-bottom caches, shared by consecutive runs on the same bitext (losses, curves)
+    texts = None
+    for run in plan.runs:
+        out = runs_dir / (run.student or f"{plan.name}/{run.name}")
+        settings = {**plan.common, **run.settings, **(overrides or {})}
+        config = DistillConfig(out=str(out), **settings)
+        if not (out / "summary.json").is_file():
+            if texts != (tuple(config.bitext), tuple(config.langs)):
+                caches, texts = [], (tuple(config.bitext), tuple(config.langs))
+            distill(config, resume=(out / LAST).is_dir(), teacher=teacher, bottom_caches=caches)
+        summary = json.loads((out / "summary.json").read_text())
+        report_path = reports_dir / plan.name / f"{run.name}.json"
+        fallback = json.loads((out / "student.json").read_text())["fallback_langs"]
+        report = json.loads(report_path.read_text()) if report_path.is_file() else None
+        if report is None or (fallback and report["config"].get("route", True)):
+            # the student answers every language here (no fallback routing), so the table shows what each loss did
+            suites = [s for s in plan.suites if s in baseline["suites"]]
+            report = evaluate(load_encoder(out), EvalConfig(suites=suites, route=False), out=report_path,
+                              baseline=baseline)
+        results["runs"][run.name] = {"config": settings, "report": str(report_path),
+                                     "pairs_per_second": summary["pairs_per_second"],
+                                     "pairs_seen": summary["pairs_seen"],
+                                     "fallback_langs": fallback, "suites": report["suites"]}
+    from engine.fileio import write_text_atomic
+
+    write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
+    write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
+    return results

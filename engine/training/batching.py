@@ -1,0 +1,30 @@
+"""Which pairs go into which batch: a seeded shuffle per epoch, optionally grouped by length (``--length-buckets``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pair_lengths(triples: list[tuple[str, str, str]]) -> np.ndarray:
+    """Characters per ``(lang, en, other)`` pair, both sides: the length that length buckets sort by."""
+    return np.array([len(en) + len(other) for _, en, other in triples])
+
+
+def batch_order(n: int, batch_size: int, epoch: int, seed: int, lengths: np.ndarray | None = None,
+                bucket_batches: int = 64) -> list[np.ndarray]:
+    """The batches of one epoch: a seeded shuffle, deterministic for ``(seed, epoch)`` (so ``--resume`` is exact).
+
+    With ``lengths``, the shuffled pairs are cut into pools of ``bucket_batches`` batches, each pool is sorted by
+    length and cut into batches, and the batches are shuffled: every batch holds pairs of similar length, so
+    padding (most of the compute of a step) shrinks, while every pair is still seen once per epoch.
+    """
+    rng = np.random.default_rng(seed + 1000 * epoch)
+    perm = rng.permutation(n)
+    if lengths is not None:
+        pool = batch_size * bucket_batches
+        perm = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
+                               for chunk in np.split(perm, range(pool, n, pool))])
+    batches = [perm[i : i + batch_size] for i in range(0, n - batch_size + 1, batch_size)] or [perm]
+    if lengths is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches

@@ -1,0 +1,68 @@
+"""The training bitext of a run: shuffled ``(lang, en, other)`` triples, a dev split per language, and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import UserError
+from engine.training.config import DistillConfig
+
+
+def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
+    """Training triples ``(lang, en, other)``, dev pairs per language and a summary of what was read.
+
+    Shipped bitext brings its own dev split; user bitext without one gives up a held-out slice (at most a tenth) that
+    is never trained on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them.
+    """
+    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.languages import normalize_code
+
+    if len(config.bitext) != len(config.langs):
+        raise UserError(f"{len(config.bitext)} bitext inputs but {len(config.langs)} languages; give one per input")
+    rng = np.random.default_rng(config.seed)
+    by_lang: dict[str, list[tuple[str, str]]] = {}
+    dev: dict[str, list[tuple[str, str]]] = {}
+    summary: dict[str, dict] = {}
+    for spec, lang in zip(config.bitext, config.langs):
+        lang = normalize_code(lang)
+        if spec.startswith("shipped"):
+            parts = spec.split(":")
+            source = parts[1] if len(parts) > 1 and parts[1] else None
+            files = shipped_bitext(lang, source, "train")
+            dev_files = shipped_bitext(lang, source, "dev")
+            if not files:
+                raise UserError(f"no shipped training bitext for {lang}" + (f" from {source}" if source else ""))
+        else:
+            paths = spec.split(",")
+            for p in paths:
+                if not Path(p).is_file():
+                    raise UserError(f"bitext file {p} not found")
+            files = [tuple(paths)] if len(paths) == 2 else [paths[0]]
+            dev_files = []
+        for f in files:
+            pairs, report = load_bitext(f, lang=lang)
+            by_lang.setdefault(lang, []).extend(pairs)
+            summary.setdefault(lang, {"kept": 0, "skipped": {}})["kept"] += report.kept
+            for reason, n in report.skipped.items():
+                summary[lang]["skipped"][reason] = summary[lang]["skipped"].get(reason, 0) + n
+        for f in dev_files:
+            dev.setdefault(lang, []).extend(load_bitext(f, lang=lang, quiet=True)[0])
+    triples: list[tuple[str, str, str]] = []
+    for lang, pairs in by_lang.items():
+        order = rng.permutation(len(pairs))
+        pairs = [pairs[i] for i in order]
+        if lang not in dev:  # user bitext without a dev split: hold out a slice, never trained on
+            n_dev = min(config.dev_pairs, len(pairs) // 10)
+            dev[lang], pairs = pairs[:n_dev], pairs[n_dev:]
+        if config.max_pairs:
+            pairs = pairs[: config.max_pairs]
+        summary[lang]["train"] = len(pairs)
+        triples += [(lang, en, x) for en, x in pairs]
+    dev = {lang: p[: config.dev_pairs] for lang, p in dev.items()}
+    for lang in dev:
+        summary.setdefault(lang, {})["dev"] = len(dev[lang])
+    if not triples:
+        raise UserError("no training pairs left after reading the bitext")
+    return triples, dev, summary

@@ -1,0 +1,66 @@
+"""The forward passes of one training step: teacher on English, student on the other language (and on English).
+
+With ``--train top:N`` on one process, the frozen bottom comes from a :class:`FrozenBottomCache` and only the top
+``N`` layers run per step; otherwise teacher and student run whole (the student under DDP with several processes).
+The layers run under the configured autocast; what comes out is fp32, because Sinkhorn and the losses stay fp32.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from engine.training.frozen_bottom import FrozenBottomCache, encoder_layers, student_top
+from engine.training.precision import autocast
+
+
+def top_layers(model, train_mode: str) -> int:
+    """How many top layers train and run per step on a cached bottom: N for ``top:N``, 0 (no cache) otherwise."""
+    return min(int(train_mode[4:]), len(encoder_layers(model))) if train_mode.startswith("top:") else 0
+
+
+def bottom_cache(pool: list | None, teacher, n_top: int, max_length: int, amp: torch.dtype | None
+                 ) -> FrozenBottomCache:
+    """A compatible cache from ``pool`` (shared between runs on the same texts), else a new one added to it."""
+    pool = pool if pool is not None else []
+    cache = next((c for c in pool if c.compatible(teacher, n_top, max_length, amp)), None)
+    if cache is None:
+        cache = FrozenBottomCache(teacher, n_top, max_length, compute_dtype=amp)
+        pool.append(cache)
+    return cache
+
+
+class StepForward:
+    """``(en, other) -> (t_h, t_batch, s_h, s_batch, s_en_h)``: hidden states ``[B, L, d]`` (fp32) and token batches.
+
+    ``s_en_h`` (the student on the English side) is None when ``lambda_en`` is 0.
+    """
+
+    def __init__(self, teacher, student, forward_model, device: str, amp: torch.dtype | None, max_length: int,
+                 with_english: bool, n_top: int = 0, cache: FrozenBottomCache | None = None):
+        self.teacher, self.student, self.forward_model = teacher, student, forward_model
+        self.device, self.amp, self.max_length = device, amp, max_length
+        self.with_english, self.n_top, self.cache = with_english, n_top, cache
+
+    def __call__(self, en: list[str], other: list[str]):
+        device, s_en_h = self.device, None
+        if self.cache is not None:
+            t_batch, t_bottom, t_h = self.cache.batch(en, True, device)
+            s_batch, s_bottom, _ = self.cache.batch(other, False, device)
+            with autocast(device, self.amp):
+                s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
+                if self.with_english:
+                    s_en_h = student_top(self.student.model, t_bottom, t_batch.attention_mask, self.n_top)
+        else:
+            t_batch = self.teacher.tokenize(en, "query", self.max_length).to(device)
+            s_batch = self.student.tokenize(other, "query", self.max_length).to(device)
+            with autocast(device, self.amp):
+                with torch.no_grad():
+                    t_h = self.teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                             ).last_hidden_state
+                s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
+                                         ).last_hidden_state
+                if self.with_english:
+                    s_en_h = self.forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                                ).last_hidden_state
+        # Sinkhorn and the losses run in fp32 whatever the layers ran in
+        return t_h.float(), t_batch, s_h.float(), s_batch, None if s_en_h is None else s_en_h.float()

@@ -1,0 +1,54 @@
+"""Checkpoint selection on the dev split (never a test suite), with the English guard and per-language fallback.
+
+At every evaluation the student's dev RR@10 is measured (:class:`engine.training.dev.DevSet`). A checkpoint is
+saved as the student only if its English dev score stays within ``english_guard`` of the base model's and its mean
+beats the best so far; languages whose student does not beat the base model on dev are routed back to the base
+model (``student.json: fallback_langs``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from engine.students import StudentCard, save_student
+from engine.training.config import DistillConfig
+
+
+class DevSelection:
+    """Scores the student on ``dev`` and saves it to ``out`` (with ``card``) when it is the best so far."""
+
+    def __init__(self, dev, card: StudentCard, config: DistillConfig, out: Path):
+        self.dev, self.card, self.config, self.out = dev, card, config, out
+
+    def start(self, state: dict) -> None:
+        """A fresh run's history opens with the base model's dev scores."""
+        if state["step"] == 0 and self.dev:
+            state["history"].append({"step": 0, "dev": self.dev.base, "pairs_seen": 0, "note": "base model"})
+
+    def evaluate(self, student, state: dict, final: bool = False) -> dict:
+        """Score ``student`` at ``state["step"]``, add the entry to the history, save the student if selected."""
+        dev, card, model = self.dev, self.card, student.model
+        model.eval()
+        scores = dev.score(student) if dev else {}
+        model.train()
+        entry = {"step": state["step"], "dev": scores, "pairs_seen": state["pairs_seen"]}
+        state["history"].append(entry)
+        ok_english = not dev or scores["en"] >= dev.base["en"] - self.config.english_guard
+        if dev and ok_english and (state["best"] is None or scores["mean"] > state["best"]["dev"]["mean"]):
+            state["best"] = entry
+            card.dev = {"base": dev.base, "student": scores, "step": state["step"]}
+            card.fallback_langs = [lang for lang in dev.pairs if scores[lang] <= dev.base[lang]]
+            self._save(model)
+        elif final and state["best"] is None:
+            # no dev split, or no checkpoint passed the English guard: keep the weights, but route every
+            # language with dev data back to the base model
+            card.fallback_langs = sorted(dev.pairs) if dev else []
+            card.dev = {"base": dev.base, "student": scores, "note": "no checkpoint passed the English guard"
+                        } if dev else {}
+            self._save(model)
+        return entry
+
+    def _save(self, model: torch.nn.Module) -> None:
+        save_student(model, self.card, self.out, dtype=getattr(torch, self.config.save_dtype))

@@ -1,0 +1,37 @@
+"""Experiment plans, and the shipped tables and charts regenerated from the shipped results (the oracle)."""
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from engine.errors import UserError
+from engine.experiments import PLANS, comparison_table, get_plan, udhr_chart
+from engine.training import DistillConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports" / "experiments"
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_every_plan_builds_with_known_settings(name):
+    plan = get_plan(name)
+    known = {f.name for f in fields(DistillConfig)}
+    assert plan.name == name and plan.runs
+    for run in plan.runs:
+        assert set(plan.common) | set(run.settings) <= known, run.name
+
+
+def test_unknown_plan_names_the_known_ones():
+    with pytest.raises(UserError, match="choose from losses-ny, joint"):
+        get_plan("nope")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in REPORTS.glob("*.json")))
+def test_shipped_table_and_chart_regenerate_byte_for_byte(name):
+    results = json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
+    baseline = json.loads((ROOT / results["baseline"]).read_text(encoding="utf-8"))
+    assert comparison_table(results, baseline) + "\n" == (REPORTS / f"{name}.md").read_text(encoding="utf-8")
+    assert udhr_chart(get_plan(results["plan"]), results, baseline) == (REPORTS / f"{name}.svg").read_text(
+        encoding="utf-8")
