@@ -25,12 +25,12 @@ import numpy as np
 
 from engine.errors import UserError
 from engine.index import DocumentIndex, Hit
+from engine.ot.defaults import RERANK_SINKHORN
 
 __all__ = ["Hit", "check_index_model", "document_encoder", "evaluate_ot_rerank", "ot_scores", "ot_similarity",
            "query_encoder", "search"]
 
 RERANKERS = ("ot",)
-OT_EPS = 0.05
 
 
 def query_encoder(encoder, lang: str | None = None):
@@ -82,7 +82,7 @@ def search(index: DocumentIndex, encoder, query: str, k: int = 10, lang: str | N
     return hits
 
 
-def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: float = OT_EPS) -> np.ndarray:
+def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: float = RERANK_SINKHORN.eps) -> np.ndarray:
     """``1 - W`` between one query's token embeddings ``[n, d]`` and each document's ``[m_i, d]`` (module doc).
 
     Solved with the numpy solver (:mod:`engine.ot`), so reranking needs no torch; a text without content
@@ -91,11 +91,12 @@ def ot_similarity(query_tokens: np.ndarray, doc_tokens: list[np.ndarray], eps: f
     from engine.ot import ot_distance
 
     query = np.asarray(query_tokens, dtype=np.float32)
-    return np.array([1.0 - ot_distance(query, np.asarray(doc, dtype=np.float32), eps, max_iter=300, tol=1e-5)
+    return np.array([1.0 - ot_distance(query, np.asarray(doc, dtype=np.float32), eps,
+                                       max_iter=RERANK_SINKHORN.max_iter, tol=RERANK_SINKHORN.tol)
                      if len(query) and len(doc) else 0.0 for doc in doc_tokens])  # no tokens: W = 1
 
 
-def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = OT_EPS) -> np.ndarray:
+def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = RERANK_SINKHORN.eps) -> np.ndarray:
     """OT similarity of ``query`` (tokens from ``q_enc``) to each of ``texts`` (tokens from ``doc_enc``)."""
     q_tokens = q_enc.encode_tokens([query], kind="query")[0].embeddings
     d_tokens = [t.embeddings for t in doc_enc.encode_tokens(texts, kind="passage")]
@@ -103,7 +104,7 @@ def ot_scores(q_enc, doc_enc, query: str, texts: list[str], eps: float = OT_EPS)
 
 
 def evaluate_ot_rerank(encoder, suite: str = "udhr", langs: list[str] | None = None, depth: int = 10,
-                       measures: tuple[str, ...] = ("RR@10", "nDCG@10"), eps: float = OT_EPS,
+                       measures: tuple[str, ...] = ("RR@10", "nDCG@10"), eps: float = RERANK_SINKHORN.eps,
                        cache=None, progress: bool = False) -> dict:
     """Dense vs dense + OT rerank of the top-``depth`` on a suite, per language: ``{lang: {"dense", "ot"}}``.
 

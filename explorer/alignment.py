@@ -3,14 +3,14 @@ r"""Token-level transport plans between a query and an English text, for display
 Rows are the query's content tokens, encoded by the query model (the OT student or the base); columns are the
 English text's content tokens, encoded by the frozen teacher (the document encoder). With cost
 :math:`C_{ij} = 1 - \cos(q_i, e_j)` and marginals :math:`a` (query) and :math:`b` (English), the plan is the
-entropic OT solution of :func:`engine.ot_numpy.sinkhorn_log` (the training solver's iterations, in numpy):
+entropic OT solution of :func:`engine.ot.sinkhorn_log` (the training solver's iterations, in numpy):
 
 .. math::
     P^\star = \mathop{\arg\min}_{P \ge 0,\ P\mathbb{1} = a,\ P^\top\mathbb{1} = b} \langle P, C \rangle - \varepsilon H(P)
 
 Marginals are uniform over tokens, or *IDF-like*: :math:`w_i \propto \log\frac{N + 1}{\mathrm{df}(t_i) + 1} + 1`
 with document frequencies counted over an English collection (tokens never seen there get the largest weight),
-turned into weights by :func:`engine.ot_numpy.marginal`. This is the same objective the OPTICAL loss
+turned into weights by :func:`engine.ot.marginal`. This is the same objective the OPTICAL loss
 minimises during distillation, so the heatmap shows what the student was trained to do.
 """
 
@@ -24,6 +24,7 @@ from typing import Iterable, Literal
 import numpy as np
 
 from engine.errors import UserError
+from engine.ot.defaults import HEATMAP_SINKHORN
 
 Marginals = Literal["uniform", "idf"]
 EPS_RANGE = (0.005, 1.0)
@@ -104,11 +105,11 @@ def token_embeddings(encoder, text: str, kind: str):
     return out
 
 
-def plan_between(query, english, eps: float = 0.05, marginals: Marginals = "uniform", idf: TokenIdf | None = None,
-                 max_iter: int = 200) -> Alignment:
+def plan_between(query, english, eps: float = HEATMAP_SINKHORN.eps, marginals: Marginals = "uniform", idf: TokenIdf | None = None,
+                 max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
     """Transport plan between two :class:`engine.encoders.TokenEmbeddings` (query rows, English columns).
 
-    Solved in numpy (:func:`engine.ot_numpy.sinkhorn_log`, the same iterations as the training solver): the app
+    Solved in numpy (:func:`engine.ot.sinkhorn_log`, the same iterations as the training solver): the app
     serves without torch."""
     from engine.ot import cosine_cost, sinkhorn_log
 
@@ -118,14 +119,14 @@ def plan_between(query, english, eps: float = 0.05, marginals: Marginals = "unif
                     np.asarray(english.embeddings[:MAX_TOKENS], dtype=np.float32))
     a = _weights(q_tokens, marginals, idf)
     b = _weights(e_tokens, marginals, idf)
-    res = sinkhorn_log(c, a, b, eps, max_iter=max_iter, tol=1e-4)
+    res = sinkhorn_log(c, a, b, eps, max_iter=max_iter, tol=HEATMAP_SINKHORN.tol)
     plan = res.plan.astype(np.float32)
     return Alignment(q_tokens, e_tokens, plan, 1.0 - c, a.astype(np.float32), b.astype(np.float32), eps,
                      res.n_iter, res.converged, float((plan * c).sum()))
 
 
-def align(query_encoder, document_encoder, query: str, english: str, eps: float = 0.05,
-          marginals: Marginals = "uniform", idf: TokenIdf | None = None, max_iter: int = 200) -> Alignment:
+def align(query_encoder, document_encoder, query: str, english: str, eps: float = HEATMAP_SINKHORN.eps,
+          marginals: Marginals = "uniform", idf: TokenIdf | None = None, max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
     """Transport plan between ``query`` (tokens from ``query_encoder``) and ``english`` (``document_encoder``)."""
     check_eps(eps)
     return plan_between(token_embeddings(query_encoder, query, "query"),

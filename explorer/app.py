@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 from engine.errors import UserError
+from engine.ot.defaults import HEATMAP_SINKHORN
+from explorer.alignment import EPS_RANGE
 from explorer.config import ExplorerConfig
 from explorer.language import AUTO, MAX_QUERY_CHARS, language_choices
 from explorer.models import BASE, STUDENT, default_registry
@@ -180,7 +182,8 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                     doc = gr.Dropdown([], label="Result to align with", scale=2, allow_custom_value=True)
                 english = gr.Textbox(label="…or an English sentence (used when not empty)")
                 with gr.Row():
-                    eps = gr.Slider(0.005, 1.0, value=0.05, step=0.005, label="ε (entropic regularisation)")
+                    eps = gr.Slider(*EPS_RANGE, value=HEATMAP_SINKHORN.eps, step=0.005,
+                                    label="ε (entropic regularisation)")
                     marginals = gr.Radio([("uniform", "uniform"), ("IDF-like", "idf")], value="uniform",
                                          label="Marginals")
                     align_btn = gr.Button("Align", variant="primary")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from engine.errors import UserError
+from engine.ot.defaults import HEATMAP_SINKHORN
 from explorer.config import ExplorerConfig
 from explorer.language import check_query, check_script, resolve_language
 from explorer.models import BASE, STUDENT, ModelRegistry
@@ -130,7 +131,7 @@ class Explorer:
         return docs[0].text
 
     def align(self, query: str, english: str | None = None, doc_id: str | None = None,
-              lang_choice: str | None = None, eps: float = 0.05, marginals: str = "uniform",
+              lang_choice: str | None = None, eps: float = HEATMAP_SINKHORN.eps, marginals: str = "uniform",
               collection: str | None = None) -> dict:
         """Transport plans of the base and (when available) the student: ``{model: Alignment | message}``."""
         from explorer.alignment import check_eps, plan_between, token_embeddings

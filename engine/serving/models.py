@@ -7,8 +7,10 @@
 * **documents** are encoded by the base model's *fp32* ONNX export. It computes the same function as the torch model
   and keeps its fingerprint, so indexes, evaluation caches and the app's shipped vectors built with either backend
   are shared;
-* **queries** go through the *int8* export (``onnxruntime`` dynamic quantisation; ~4x faster than torch per query,
-  within 0.01 RR@10 of fp32 — see ``reports/benchmarks/search.json``) of the base model or of the student;
+* **queries** go through the *int8* export where its parity self-check passes on this CPU, else through the fp32
+  export (:mod:`engine.serving.parity`: int8 is served only where it keeps the per-language accuracy of fp32;
+  ``query_precision="int8"`` / ``"fp32"`` or ``OPTICAL_CLIR_QUERY_PRECISION`` force one). The served encoder's
+  ``query_precision`` says which, and why, in one line;
 * a **student** routes the languages its dev selection gave back to the base (``fallback_languages`` of its card)
   to the base model's query encoder, as :class:`engine.students.StudentEncoder` does on torch.
 
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from engine.encoders.common import RoutedStudent
 from engine.errors import UserError
+from engine.onnx_export import read_export_card
+from engine.serving.parity import choose_query_precision, default_precision
 
 BACKENDS = ("onnx", "torch")
 
@@ -67,16 +71,39 @@ def load_documents(spec: str | Path | None = None, threads: int | None = None, p
     return OnnxEncoder(_export(spec, progress), "fp32", threads=threads)
 
 
-def load_base(spec: str | Path | None = None, threads: int | None = None, progress: bool = True):
-    """A base model for serving: int8 queries, fp32 documents (``document_encoder``)."""
+def _query_encoder(export_dir: Path, documents, threads: int | None, precision: str | None):
+    """The served query encoder of an export: int8 where the parity check passes (or is forced), else fp32;
+    ``query_precision`` on it says which and why. A base model's fp32 queries share its document session."""
+    from functools import cache
+
     from engine.encoders.onnx_encoder import OnnxEncoder
 
+    @cache
+    def build(variant: str):
+        if variant == "fp32" and Path(documents.source) == Path(export_dir):
+            encoder = documents
+        else:
+            encoder = OnnxEncoder(export_dir, variant, threads=threads, document_encoder=documents)
+        encoder.document_encoder = documents
+        return encoder
+
+    int8 = lambda: build("int8") if "int8" in read_export_card(export_dir).get("variants", {}) else None  # noqa: E731
+    chosen = choose_query_precision(export_dir, int8, lambda: build("fp32"), documents,
+                                    precision or default_precision())
+    encoder = build(chosen.variant)
+    encoder.query_precision = chosen
+    return encoder
+
+
+def load_base(spec: str | Path | None = None, threads: int | None = None, progress: bool = True,
+              query_precision: str | None = None):
+    """A base model for serving: int8 or fp32 queries (parity check), fp32 documents (``document_encoder``)."""
     documents = load_documents(spec, threads, progress)
-    return OnnxEncoder(documents.source, "int8", threads=threads, document_encoder=documents)
+    return _query_encoder(documents.source, documents, threads, query_precision)
 
 
 def load_serving_model(spec: str | Path | None = None, backend: str = "onnx", base=None, threads: int | None = None,
-                       progress: bool = True):
+                       progress: bool = True, query_precision: str | None = None):
     """The query model ``spec`` (None: the offline base; a student directory; an ONNX export; a model name) on
     ``backend``. ``base``: an already loaded base (:func:`load_base`, or the torch encoder) to share."""
     if backend not in BACKENDS:
@@ -95,9 +122,9 @@ def load_serving_model(spec: str | Path | None = None, backend: str = "onnx", ba
     from engine.encoders.onnx_encoder import OnnxEncoder
 
     if card is not None:
-        base = base if base is not None else load_base(card.get("base"), threads, progress)
-        student = OnnxEncoder(_export(Path(spec).expanduser(), progress), "int8", threads=threads,
-                              document_encoder=base.document_encoder)
+        base = base if base is not None else load_base(card.get("base"), threads, progress, query_precision)
+        student = _query_encoder(_export(Path(spec).expanduser(), progress), base.document_encoder, threads,
+                                 query_precision)
         return OnnxStudent(student, base, base.document_encoder, card.get("fallback_langs", []), spec)
     if _is_export(spec):
         from engine.encoders import load_encoder
@@ -105,7 +132,7 @@ def load_serving_model(spec: str | Path | None = None, backend: str = "onnx", ba
         return load_encoder(spec)  # an export: served as it is
     if base is not None and _is_default(spec):
         return base
-    return load_base(spec, threads, progress)
+    return load_base(spec, threads, progress, query_precision)
 
 
 def load_document_encoder(spec: str | Path | None = None, backend: str = "onnx", progress: bool = True):
