@@ -53,7 +53,7 @@ def main() -> int:
 
     from engine.encoders import load_encoder
     from engine.hardware import cpu_info
-    from engine.serving import load_serving_model
+    from engine.backends import load_serving_model
     from engine.students import load_student
 
     torch.set_num_threads(1)
@@ -94,7 +94,7 @@ def main() -> int:
 
 def markdown(result: dict) -> str:
     cpu = result["cpu"]
-    lines = [f"# Serving parity: what is served vs torch fp32 (`udhr` RR@10)\n",
+    lines = ["# Serving parity: what is served vs torch fp32 (`udhr` RR@10)\n",
              f"CPU: {cpu['model']} — kind `{cpu['kind']}`, int8 dot product `{cpu['int8_dot_product']}`; "
              f"1 thread. `python benchmarks/bench_serving_parity.py --out reports/benchmarks/serving-parity`. "
              f"{result['suite']}.\n"]

@@ -245,7 +245,7 @@ def _index(args: argparse.Namespace) -> int:
 
     from engine.encoders.common import check_batch_size
     from engine.index import DocumentIndex, read_documents
-    from engine.serving import load_document_encoder
+    from engine.backends import load_document_encoder
 
     check_batch_size(args.batch_size)
     total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
@@ -275,7 +275,10 @@ def _configure_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=10, help="results to print")
     p.add_argument("--rerank", choices=["ot"], default=None, help="rerank the dense top-k by OT over tokens")
     p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
-                   help="onnx (default: int8 query encoder, exported on first use; no torch needed) or torch")
+                   help="onnx (default: exported on first use; no torch needed) or torch")
+    p.add_argument("--query-precision", default=None, metavar="auto|int8|fp32",
+                   help="ONNX query encoder: auto (default; int8 where its parity check against fp32 passes on this "
+                        "CPU, else fp32), int8 or fp32; also OPTICAL_CLIR_QUERY_PRECISION")
     p.add_argument("--bm25", action="store_true", help="lexical BM25 search instead of dense")
     p.add_argument("--json", action="store_true", help="print results as JSON lines")
 
@@ -293,9 +296,12 @@ def _search(args: argparse.Namespace) -> int:
         hits = index.bm25_search(args.query, k=args.k)
     else:
         from engine.search import search
-        from engine.serving import load_serving_model
+        from engine.backends import load_serving_model
 
-        model = load_serving_model(args.model, args.backend)
+        model = load_serving_model(args.model, args.backend, query_precision=args.query_precision)
+        precision = getattr(model, "query_precision", None)
+        if precision is not None:
+            print(f"note: {precision.note}", file=sys.stderr)
         hits = search(index, model, args.query, k=args.k, lang=args.lang, rerank=args.rerank)
     for hit in hits:
         if args.json:

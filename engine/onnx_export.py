@@ -55,13 +55,23 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.artifacts import (
+    EXPORT_CARD_FILE,
+    EXPORT_FORMAT,
+    EXPORT_KIND,
+    VARIANT_FILES,
+    ModelRef,
+    StudentCard,
+    is_export_dir,
+    read_export_card,
+    resolve_model,
+    verify_export,
+)
 from engine.errors import UserError
 from engine.fileio import atomic_directory, sha256_file
 
-CARD_FILE = "card.json"
-VARIANT_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
-EXPORT_FORMAT = 1
-
+__all__ = ["EXPORT_CARD_FILE", "VARIANT_FILES", "ExportConfig", "ensure_exported", "export_onnx", "is_export_dir",
+           "read_export_card", "verify_export"]
 
 @dataclass
 class ExportConfig:
@@ -75,39 +85,6 @@ class ExportConfig:
     fp32_ffn_output: bool = True  # keep the GELU-fed down-projections in fp32 (see the module docstring)
     fast_int8: bool = False  # fuse the transformer ops and quantise attention too: faster, less exact (docstring)
     format: int = EXPORT_FORMAT
-
-
-def is_export_dir(path: Path) -> bool:
-    return (Path(path) / CARD_FILE).is_file() and (Path(path) / VARIANT_FILES["fp32"]).is_file()
-
-
-def read_export_card(export_dir: Path) -> dict:
-    path = Path(export_dir) / CARD_FILE
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{export_dir}: no {CARD_FILE}; not an ONNX export (make one with python -m engine "
-                        f"export)") from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: unreadable export card ({exc}); re-export the model") from None
-    if not isinstance(card, dict) or card.get("kind") != "optical-clir onnx export":
-        raise UserError(f"{path}: not an optical-clir ONNX export card")
-    if int(card.get("format", 0)) > EXPORT_FORMAT:
-        raise UserError(f"{path}: export format {card.get('format')} is newer than this version understands")
-    return card
-
-
-def verify_export(export_dir: Path, full: bool = True) -> dict:
-    """Check every file the card lists: size, and with ``full`` the sha256. Returns the card."""
-    export_dir = Path(export_dir)
-    card = read_export_card(export_dir)
-    for name, info in card["files"].items():
-        path = export_dir / name
-        if not path.is_file():
-            raise UserError(f"{export_dir}: {name} is missing; re-export the model")
-        if path.stat().st_size != info["bytes"] or (full and sha256_file(path) != info["sha256"]):
-            raise UserError(f"{path}: does not match its sha256 in {CARD_FILE} (damaged); re-export the model")
-    return card
 
 
 def _exportable(model):
@@ -197,15 +174,15 @@ def _metrics_from_report(report: dict | None) -> dict:
             for suite, body in report.get("suites", {}).items()}
 
 
-def _student_fields(card: dict | None) -> dict:
-    """The card fields that describe a student (``card`` is its ``student.json``), empty ones for a base model."""
+def _student_fields(card: StudentCard | None) -> dict:
+    """The card fields that describe a student, empty ones for a base model."""
     return {
         "student": card is not None,
-        "languages": list(card["langs"]) if card else [],
-        "fallback_languages": list(card.get("fallback_langs", [])) if card else [],
-        "loss": card.get("loss") if card else None,
-        "training_data": (card.get("config") or {}).get("bitext", []) if card else [],
-        "training": {"train": card["train"], "dev": card.get("dev", {})} if card else {},
+        "languages": list(card.langs) if card else [],
+        "fallback_languages": list(card.fallback_langs) if card else [],
+        "loss": card.loss if card else None,
+        "training_data": (card.config or {}).get("bitext", []) if card else [],
+        "training": {"train": card.train, "dev": card.dev} if card else {},
     }
 
 
@@ -222,7 +199,7 @@ def _card(model: dict, config: ExportConfig, report: dict | None, versions: dict
     keys = ["name", "source", "fingerprint", "document_fingerprint", "document_model", "dim", "max_length",
             "prefixes", "special_ids", "pad_id", "unk_id", "base", "base_fingerprint", "student", "languages",
             "fallback_languages", "loss", "training_data", "training"]
-    card = {"kind": "optical-clir onnx export", "format": EXPORT_FORMAT, **{k: model[k] for k in keys},
+    card = {"kind": EXPORT_KIND, "format": EXPORT_FORMAT, **{k: model[k] for k in keys},
             "metrics": _metrics_from_report(report),
             "report": {k: report.get(k) for k in ("model", "created", "label") if k in report} if report else {},
             "config": asdict(config),
@@ -250,7 +227,7 @@ def _torch_model_fields(encoder) -> dict:
         **_tokenizer_fields(query_enc.tokenizer),
         "base": student_card.base if student_card else encoder.name,
         "base_fingerprint": student_card.base_fingerprint if student_card else query_enc.fingerprint,
-        **_student_fields(student_card.__dict__ if student_card else None),
+        **_student_fields(student_card),
         "exporter": "torch.onnx",
     }
 
@@ -292,45 +269,21 @@ def _torch_route(encoder, config: ExportConfig) -> _Route:
                   int(query_enc.model.config.hidden_size))
 
 
-def _model_name(spec) -> str:
-    """The name :func:`engine.encoders.load_encoder` gives a model spec."""
-    from engine.encoders.loading import _DEFAULT_ALIASES, DEFAULT_MODEL
+def torch_free_plan(ref: ModelRef) -> str | None:
+    """None when the torch-free builder computes ``ref`` exactly (a BERT model, or a student of one), else the reason
+    why not (module docstring: the rule)."""
+    from engine.onnx_graph import check_bert_config
 
-    return DEFAULT_MODEL if spec is None or str(spec) in _DEFAULT_ALIASES else str(spec)
-
-
-@dataclass
-class BertPlan:
-    """What the torch-free route exports: a BERT directory, and the student applied on top of it (if any)."""
-
-    model_dir: Path
-    base_spec: str | Path | None
-    student_dir: Path | None = None
-    student_card: dict | None = None
-
-
-def torch_free_plan(spec: str | Path | None) -> BertPlan | str:
-    """The :class:`BertPlan` for ``spec`` when the torch-free builder computes it exactly, else the reason why not
-    (module docstring: the rule)."""
-    from engine.encoders.loading import resolve_model_dir
-    from engine.onnx_graph import STUDENT_FILE, check_bert_config, read_student_card
-
-    path = resolve_model_dir(spec)
-    if is_export_dir(path):
-        raise UserError(f"{path}: already an ONNX export; export its source model instead")
-    student_dir = student_card = None
-    base_spec: str | Path | None = spec
-    if (path / STUDENT_FILE).is_file():
-        student_dir, student_card = path, read_student_card(path)
-        base_spec = student_card["base"]
-        path = resolve_model_dir(base_spec)
+    if ref.kind in ("export", "onnx-file"):
+        raise UserError(f"{ref.path}: already an ONNX export; export its source model instead")
+    bert = ref.base or ref
     try:
-        check_bert_config(json.loads((path / "config.json").read_text(encoding="utf-8")), path / "config.json")
+        check_bert_config(json.loads((bert.path / "config.json").read_text(encoding="utf-8")), bert.path / "config.json")
     except (OSError, ValueError) as exc:
-        return f"{path}/config.json: unreadable ({exc})"
+        return f"{bert.path}/config.json: unreadable ({exc})"
     except UserError as exc:
         return str(exc)
-    return BertPlan(path, base_spec, student_dir, student_card)
+    return None
 
 
 def as_transformers_loads_it(spec: dict) -> dict:
@@ -411,45 +364,37 @@ def _tokenizer_copy(model_dir: Path, out: Path) -> dict:
     return _tokenizer_fields(tokenizer)
 
 
-def _torch_free_route(plan: BertPlan) -> _Route:
+def _torch_free_route(ref: ModelRef) -> _Route:
     """Load the weights (and apply the student) with numpy; the graph is built by :mod:`engine.onnx_graph`."""
     import onnx
 
     from engine.encoders.common import PREFIXES
-    from engine.onnx_graph import (
-        DELTA_FILE,
-        apply_student_delta,
-        build_bert_onnx,
-        load_bert,
-        read_student_delta,
-    )
+    from engine.onnx_graph import DELTA_FILE, apply_student_delta, build_bert_onnx, load_bert, read_student_delta
 
-    base_fp = source_fingerprint(plan.base_spec)
-    card = plan.student_card
-    if card and card["base_fingerprint"] != base_fp:
-        raise UserError(f"{plan.student_dir}: trained on base {card['base']} with fingerprint "
-                        f"{card['base_fingerprint']}, but the loaded base has {base_fp}")
-    weights, config = load_bert(plan.model_dir)
+    bert, card = ref.base or ref, ref.student
+    base_fp = bert.fingerprint
+    if card and card.base_fingerprint != base_fp:
+        raise UserError(f"{ref.path}: trained on base {card.base} with fingerprint {card.base_fingerprint}, "
+                        f"but the loaded base has {base_fp}")
+    weights, config = load_bert(bert.path)
     if card:
-        weights = apply_student_delta(weights, read_student_delta(plan.student_dir), card["train"],
-                                      plan.student_dir / DELTA_FILE)
-    base_name = _model_name(plan.base_spec)
+        weights = apply_student_delta(weights, read_student_delta(ref.path), card.train, ref.path / DELTA_FILE)
     model = {
-        "name": plan.student_dir.name if card else base_name,
-        "source": str(plan.student_dir if card else plan.model_dir),
-        "fingerprint": source_fingerprint(plan.student_dir) if card else base_fp,
+        "name": ref.name,
+        "source": str(ref.path),
+        "fingerprint": ref.fingerprint,
         "document_fingerprint": base_fp,
-        "document_model": base_name,
+        "document_model": bert.name,
         "dim": int(config["hidden_size"]),
         "max_length": min(512, int(config.get("max_position_embeddings", 512))),
         "prefixes": dict(PREFIXES),
-        "base": card["base"] if card else base_name,
+        "base": card.base if card else bert.name,
         "base_fingerprint": base_fp,
         **_student_fields(card),
         "exporter": "engine.onnx_graph",
     }
     return _Route(lambda path: build_bert_onnx(weights, config, path),
-                  lambda out: _tokenizer_copy(plan.model_dir, out), model, {"onnx": onnx.__version__},
+                  lambda out: _tokenizer_copy(bert.path, out), model, {"onnx": onnx.__version__},
                   int(config["num_attention_heads"]), int(config["hidden_size"]))
 
 
@@ -468,10 +413,11 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
     bar = tqdm(total=len(steps), desc="ONNX export", unit="step", disable=None if progress else True)
     bar.set_postfix_str(steps[0])
     try:
-        if isinstance(encoder_or_spec, (str, os.PathLike)) or encoder_or_spec is None:
-            plan = torch_free_plan(encoder_or_spec)
-            if isinstance(plan, BertPlan):
-                route = _torch_free_route(plan)
+        if isinstance(encoder_or_spec, (str, os.PathLike, ModelRef)) or encoder_or_spec is None:
+            ref = resolve_model(encoder_or_spec)
+            plan = torch_free_plan(ref)
+            if plan is None:
+                route = _torch_free_route(ref)
             else:
                 try:
                     import torch  # noqa: F401
@@ -501,50 +447,17 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
             card = _card({**route.model, **tokenizer}, config, report, route.versions)
             card["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
                              for p in sorted(tmp.iterdir()) if p.is_file()}
-            (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            (tmp / EXPORT_CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         bar.update()
     finally:
         bar.close()
     return out_dir
 
 
-def student_fingerprint(student_dir: Path) -> str:
-    """A student's fingerprint from its card and delta alone (no model loading), as :func:`load_student` computes
-    it."""
-    from engine.encoders.common import fingerprint_files
-    from engine.onnx_graph import DELTA_FILE, STUDENT_FILE
-
-    try:
-        card = json.loads((Path(student_dir) / STUDENT_FILE).read_text(encoding="utf-8"))
-        base_fp = card["base_fingerprint"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{student_dir}: not a student directory ({exc})") from None
-    delta = Path(student_dir) / DELTA_FILE
-    if not delta.is_file():
-        raise UserError(f"{student_dir}: missing {DELTA_FILE}")
-    return fingerprint_files([delta], {"base": base_fp})
-
-
 def default_onnx_cache() -> Path:
     from engine.encoders.offline_e5 import default_cache_dir
 
     return default_cache_dir() / "onnx"
-
-
-def source_fingerprint(spec: str | Path | None) -> str:
-    """The fingerprint :func:`engine.encoders.load_encoder` would give ``spec``, without loading the model (nor
-    torch): a student's from its card and delta, a model directory's from its weights (cached beside them)."""
-    from engine.encoders.loading import _cached_fingerprint, resolve_model_dir
-    from engine.onnx_graph import STUDENT_FILE
-
-    path = resolve_model_dir(spec)
-    if (path / STUDENT_FILE).is_file():
-        return student_fingerprint(path)
-    try:
-        positions = int(json.loads((path / "config.json").read_text()).get("max_position_embeddings", 512))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}/config.json: unreadable ({exc})") from None
-    return _cached_fingerprint(path, {"max_length": min(512, positions)})
 
 
 def ensure_exported(model: str | Path | None, cache: str | Path | None = None,
@@ -554,7 +467,7 @@ def ensure_exported(model: str | Path | None, cache: str | Path | None = None,
     applied to the offline base and exported once, without torch for BERT bases (module docstring). Later calls
     check the files' sizes and the export config only; an export made with other settings (an older version) is
     redone."""
-    out = (Path(cache).expanduser() if cache else default_onnx_cache()) / source_fingerprint(model)
+    out = (Path(cache).expanduser() if cache else default_onnx_cache()) / resolve_model(model).fingerprint
     if is_export_dir(out):
         try:
             if verify_export(out, full=False).get("config") == asdict(ExportConfig()):

@@ -35,12 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.artifacts import DELTA_FILE
 from engine.errors import UserError
 
 OPSET = 17
-# the file names of engine.students, which imports torch when imported (tests check they agree)
-STUDENT_FILE = "student.json"
-DELTA_FILE = "delta.safetensors"
 _PROTOBUF_LIMIT = 2**31 - 2**26  # weights above this go to an external data file (protobuf's 2 GB cap, with room)
 _PEFT_PREFIX = "base_model.model."
 
@@ -90,18 +88,6 @@ def load_bert(model_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
     if "embeddings.word_embeddings.weight" not in weights and "bert.embeddings.word_embeddings.weight" in weights:
         weights = {k[5:]: v for k, v in weights.items() if k.startswith("bert.")}
     return weights, config
-
-
-def read_student_card(student_dir: Path) -> dict:
-    """A student's ``student.json`` as a dict (see :class:`engine.students.StudentCard`), without torch."""
-    path = Path(student_dir) / STUDENT_FILE
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-        if not (isinstance(card.get("base"), str) and card.get("base_fingerprint") and card["train"]["mode"]):
-            raise ValueError("no base, base_fingerprint or train.mode")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError(f"{path}: not a valid student card ({exc})") from None
-    return card
 
 
 def read_student_delta(student_dir: Path) -> dict[str, np.ndarray]:

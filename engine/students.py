@@ -14,17 +14,15 @@ document index. ``for_language(lang)`` returns the base model for languages the 
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from engine.artifacts import DELTA_FILE, StudentCard, read_student_card, student_fingerprint, write_student_card
 from engine.encoders.common import RoutedStudent
 from engine.errors import UserError
 
-STUDENT_FILE = "student.json"
-DELTA_FILE = "delta.safetensors"
 LORA_TARGETS = ["query", "key", "value", "dense"]
 
 
@@ -42,19 +40,6 @@ class TrainSpec:
         if text in ("full", "lora") or (text.startswith("top:") and text[4:].isdigit() and int(text[4:]) > 0):
             return cls(text, lora_r, lora_alpha)
         raise UserError(f"--train must be 'full', 'lora' or 'top:N' (e.g. top:4), got {text!r}")
-
-
-@dataclass
-class StudentCard:
-    base: str
-    base_fingerprint: str
-    train: dict
-    langs: list[str]
-    loss: str
-    fallback_langs: list[str] = field(default_factory=list)
-    dev: dict = field(default_factory=dict)
-    config: dict = field(default_factory=dict)
-    format: int = 1
 
 
 def _encoder_layers(model) -> torch.nn.ModuleList:
@@ -98,24 +83,14 @@ def save_student(model: torch.nn.Module, card: StudentCard, out_dir: Path, dtype
     """Write ``delta.safetensors`` and ``student.json`` into ``out_dir`` (each atomically)."""
     from safetensors.torch import save_file
 
-    from engine.fileio import write_text_atomic
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = {k: v.to(dtype) for k, v in trainable_state(model).items()}
     tmp = out_dir / f".{DELTA_FILE}.tmp"
     save_file(state, str(tmp), metadata={"format": "pt"})
     tmp.replace(out_dir / DELTA_FILE)
-    write_text_atomic(out_dir / STUDENT_FILE, json.dumps(card.__dict__, indent=2, ensure_ascii=False) + "\n")
+    write_student_card(card, out_dir)
     return out_dir
-
-
-def read_card(student_dir: Path) -> StudentCard:
-    try:
-        raw = json.loads((Path(student_dir) / STUDENT_FILE).read_text(encoding="utf-8"))
-        return StudentCard(**raw)
-    except (OSError, ValueError, TypeError) as exc:
-        raise UserError(f"{student_dir}/{STUDENT_FILE}: not a valid student card ({exc})") from None
 
 
 def apply_delta(base_model: torch.nn.Module, student_dir: Path, card: StudentCard) -> torch.nn.Module:
@@ -167,15 +142,13 @@ def load_student(student_dir: Path, device: str = "cpu", base=None) -> StudentEn
     from engine.encoders import load_encoder
     from engine.encoders.encoder import Encoder
 
-    card = read_card(student_dir)
+    card = read_student_card(student_dir)
     base = base or load_encoder(card.base, device=device)
     if base.fingerprint != card.base_fingerprint:
         raise UserError(f"{student_dir}: trained on base {card.base} with fingerprint {card.base_fingerprint}, "
                         f"but the loaded base has {base.fingerprint}")
     model = apply_delta(base.model, Path(student_dir), card)
-    from engine.encoders.encoder import fingerprint_files
-
-    fp = fingerprint_files([Path(student_dir) / DELTA_FILE], {"base": base.fingerprint})
+    fp = student_fingerprint(Path(student_dir), base.fingerprint)
     student = Encoder(model, base.tokenizer, name=Path(student_dir).name, fingerprint=fp,
                       max_length=base.max_length, prefixes=base.prefixes, source=Path(student_dir))
     return StudentEncoder(student, base, card, Path(student_dir))

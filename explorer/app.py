@@ -54,7 +54,8 @@ def _status_text(app: Explorer, progress: dict) -> str:
             return f"Indexing the default collection: {done:,} / {total:,} documents … (models: {models})"
         return f"Loading the model and opening the default collection … (models: {models})"
     sizes = ", ".join(f"{name} ({idx.count():,} passages)" for name, idx in app.collections.items())
-    return f"Ready — collections: {sizes}; models: {models}"
+    precision = app.registry.precision_summary()
+    return f"Ready — collections: {sizes}; models: {models}" + (f" — {precision}" if precision else "")
 
 
 def _guard(n_outputs: int, status_at: int = 0):

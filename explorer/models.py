@@ -38,7 +38,7 @@ class ModelRegistry:
             self.specs[STUDENT] = student
         self.backend = backend
         if loader is None:
-            from engine.serving import load_serving_model
+            from engine.backends import load_serving_model
 
             def loader(source, base=None):
                 return load_serving_model(source, backend, base=base, threads=threads)
@@ -79,6 +79,16 @@ class ModelRegistry:
                     raise UserError(f"{STUDENT_MISSING}: {exc}") from None
             return self._loaded[key]
 
+    def precision_summary(self) -> str:
+        """What serves the loaded models' queries, e.g. ``base: fp32 queries (int8 failed this CPU's parity check)``
+        (empty on the torch backend, or before anything is loaded)."""
+        notes = []
+        for key, model in list(self._loaded.items()):
+            precision = getattr(model, "query_precision", None)
+            if precision is not None:
+                notes.append(f"{key}: {precision.summary}")
+        return "; ".join(notes)
+
     def document_encoder(self):
         """The frozen base that encodes documents (on ONNX: its fp32 export, while queries run int8)."""
         base = self.get(BASE)
@@ -100,10 +110,10 @@ class ModelRegistry:
 def default_registry(student_dir: str | Path | None, backend: str = "onnx", threads: int | None = None
                      ) -> ModelRegistry:
     """Base = the offline multilingual-e5-small; student = ``student_dir`` when it holds an export."""
-    from engine.encoders import DEFAULT_MODEL
+    from engine.artifacts import DEFAULT_MODEL, is_student_dir
 
     base = ModelSpec(BASE, f"base ({DEFAULT_MODEL})", DEFAULT_MODEL)
     student = None
-    if student_dir is not None and (Path(student_dir) / "student.json").is_file():
+    if student_dir is not None and is_student_dir(Path(student_dir)):
         student = ModelSpec(STUDENT, f"OT student ({Path(student_dir).name})", str(student_dir))
     return ModelRegistry(base, student, backend=backend, threads=threads)

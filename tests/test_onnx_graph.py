@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.artifacts import resolve_model
 from engine.encoders import load_encoder
 from engine.encoders.onnx_encoder import OnnxEncoder
 from engine.errors import UserError
@@ -17,7 +18,6 @@ from engine.onnx_export import (
     build_card,
     ensure_exported,
     export_onnx,
-    source_fingerprint,
     torch_free_plan,
     verify_export,
 )
@@ -129,7 +129,7 @@ def test_unsupported_models_are_refused_or_routed_to_torch(tiny_model_dir, tmp_p
     other.mkdir()
     (other / "config.json").write_text(json.dumps({**good, "model_type": "xlm-roberta"}))
     (other / "model.safetensors").write_bytes(b"")
-    reason = torch_free_plan(str(other))
+    reason = torch_free_plan(resolve_model(str(other)))
     assert isinstance(reason, str) and "xlm-roberta" in reason  # export_onnx takes the torch route for it
     weights, config = load_bert(tiny_model_dir)
     del weights["encoder.layer.1.output.dense.weight"]
@@ -137,11 +137,7 @@ def test_unsupported_models_are_refused_or_routed_to_torch(tiny_model_dir, tmp_p
         build_bert_onnx(weights, config, tmp_path / "x.onnx")
 
 
-def test_student_file_names_and_delta_checks(tiny_model_dir):
-    import engine.onnx_graph as graph
-    from engine.students import DELTA_FILE, STUDENT_FILE
-
-    assert (graph.STUDENT_FILE, graph.DELTA_FILE) == (STUDENT_FILE, DELTA_FILE)
+def test_student_delta_checks(tiny_model_dir):
     weights, _ = load_bert(tiny_model_dir)
     key = "encoder.layer.1.output.dense.bias"
     with pytest.raises(UserError, match="not in the base model"):
@@ -185,7 +181,7 @@ def _write_student(out: Path, base_dir: Path, delta: dict, train: dict) -> Path:
 
     out.mkdir(parents=True)
     save_file(delta, str(out / "delta.safetensors"), metadata={"format": "pt"})
-    card = {"base": str(base_dir), "base_fingerprint": source_fingerprint(str(base_dir)), "train": train,
+    card = {"base": str(base_dir), "base_fingerprint": resolve_model(str(base_dir)).fingerprint, "train": train,
             "langs": ["sw"], "loss": "ot-contrastive", "fallback_langs": [], "dev": {},
             "config": {"bitext": ["sw.tsv"]}, "format": 1}
     (out / "student.json").write_text(json.dumps(card))
@@ -224,7 +220,7 @@ def tiny_lora_student(tiny_model_dir, tmp_path_factory):
 @pytest.mark.parametrize("which", ["tiny_top_student", "tiny_lora_student"])
 def test_tiny_students_match_the_torch_student(which, request, tmp_path):
     student_dir = request.getfixturevalue(which)
-    assert not isinstance(torch_free_plan(str(student_dir)), str)
+    assert torch_free_plan(resolve_model(str(student_dir))) is None
     out = export_onnx(str(student_dir), tmp_path / "export", config=ExportConfig(quantize=False))
     torch_student = load_encoder(student_dir)
     _torch_free_card_matches_torch_card(out, torch_student)

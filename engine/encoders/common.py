@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
+from engine.artifacts.fingerprints import fingerprint_files  # noqa: F401  (re-exported: encoders hash weights)
 from engine.errors import UserError
 
 Kind = Literal["query", "passage"]
@@ -55,19 +54,6 @@ def check_batch_size(batch_size: int) -> int:
     if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise UserError(f"batch size must be an integer between 1 and {MAX_BATCH_SIZE}, got {batch_size!r}")
     return batch_size
-
-
-def fingerprint_files(paths: Sequence[Path], extra: dict | None = None) -> str:
-    """A short content hash of weight files (+ settings): the key for embedding caches and indexes."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 22), b""):
-                h.update(chunk)
-    if extra:
-        h.update(json.dumps(extra, sort_keys=True).encode())
-    return h.hexdigest()[:16]
 
 
 class BatchedEncoding:

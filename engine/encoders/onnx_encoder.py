@@ -33,6 +33,7 @@ from engine.encoders.common import (
     check_batch_size,
     check_texts,
 )
+from engine.artifacts import VARIANT_FILES, read_export_card
 from engine.errors import UserError
 
 VARIANTS = ("int8", "fp32")
@@ -100,8 +101,6 @@ class OnnxEncoder(BatchedEncoding):
 
     def __init__(self, export_dir: str | Path, variant: str = "int8", threads: int | None = None,
                  document_encoder=None):
-        from engine.onnx_export import VARIANT_FILES, read_export_card
-
         if variant not in VARIANTS:
             raise UserError(f"ONNX variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
         self.source = Path(export_dir).expanduser()

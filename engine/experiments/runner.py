@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engine.artifacts import read_student_card
 from engine.errors import UserError
 from engine.experiments.chart import udhr_chart
 from engine.experiments.plans import Plan
@@ -43,7 +44,7 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
             distill(config, resume=(out / LAST).is_dir(), teacher=teacher, bottom_caches=caches)
         summary = json.loads((out / "summary.json").read_text())
         report_path = reports_dir / plan.name / f"{run.name}.json"
-        fallback = json.loads((out / "student.json").read_text())["fallback_langs"]
+        fallback = read_student_card(out).fallback_langs
         report = json.loads(report_path.read_text()) if report_path.is_file() else None
         if report is None or (fallback and report["config"].get("route", True)):
             # the student answers every language here (no fallback routing), so the table shows what each loss did

@@ -153,6 +153,16 @@ class QueryPrecision:
     parity: ParityResult | None = None
 
     @property
+    def summary(self) -> str:
+        """A few words for a status line: ``int8 queries (parity check passed)``."""
+        if self.requested != "auto":
+            return f"{self.variant} queries (requested)"
+        if self.parity is None:
+            return f"{self.variant} queries (no int8 export)"
+        verdict = "passed" if self.parity.passed else "failed"
+        return f"{self.variant} queries (int8 {verdict} this CPU's parity check)"
+
+    @property
     def note(self) -> str:
         if self.requested != "auto":
             return f"queries: {self.variant} ONNX (requested)"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+from engine.artifacts import DELTA_FILE
+
 LAST = "checkpoint-last"
 STATE_FILE = "trainer_state.json"
 
@@ -72,7 +74,7 @@ def save_checkpoint(last: Path, model: torch.nn.Module, opt: torch.optim.Optimiz
 
     last.mkdir(parents=True, exist_ok=True)
     save_file(dict((k, v.detach().cpu().contiguous()) for k, v in trainable_named(model)), str(last / "delta.tmp"))
-    (last / "delta.tmp").replace(last / "delta.safetensors")
+    (last / "delta.tmp").replace(last / DELTA_FILE)
     save_optimizer(opt, sched, last / "optimizer.safetensors")
     state["torch_rng"] = torch.get_rng_state().tolist()
     atomic_json(last / STATE_FILE, state)
@@ -83,7 +85,7 @@ def load_checkpoint(last: Path, model: torch.nn.Module, opt: torch.optim.Optimiz
     from safetensors.torch import load_file
 
     state = json.loads((last / STATE_FILE).read_text())
-    delta = load_file(str(last / "delta.safetensors"))
+    delta = load_file(str(last / DELTA_FILE))
     named = dict(trainable_named(model))
     with torch.no_grad():
         for k, v in delta.items():

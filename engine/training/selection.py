@@ -12,7 +12,8 @@ from pathlib import Path
 
 import torch
 
-from engine.students import StudentCard, save_student
+from engine.artifacts import StudentCard
+from engine.students import save_student
 from engine.training.config import DistillConfig
 
 

@@ -32,7 +32,8 @@ import numpy as np
 import torch
 
 from engine.errors import UserError
-from engine.students import StudentCard, TrainSpec, make_trainable
+from engine.artifacts import StudentCard, is_student_dir
+from engine.students import TrainSpec, make_trainable
 from engine.training.batching import batch_order, pair_lengths
 from engine.training.checkpoint import (
     LAST,
@@ -79,7 +80,7 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
         torch.set_num_threads(config.threads)
     out = Path(config.out)
     last = out / LAST
-    if out.exists() and (out / "student.json").exists() and not resume and rank == 0:
+    if out.exists() and is_student_dir(out) and not resume and rank == 0:
         raise UserError(f"{out} already holds a student; use --resume to continue or choose another --out")
     spec = TrainSpec.parse(config.train, config.lora_r, config.lora_alpha)
     torch.manual_seed(config.seed)

@@ -1,4 +1,4 @@
-"""Serving on ONNX Runtime by default (engine.serving): int8 queries, fp32 documents that share torch's vectors,
+"""Serving on ONNX Runtime by default (engine.serving): int8 or fp32 queries (the parity check), fp32 documents that share torch's vectors,
 students routing their fallback languages to the base, and no torch import on the way."""
 
 import json
@@ -21,7 +21,7 @@ DOCS = ["Jesus said to him, I am the way, the truth, and the life.",
 
 @pytest.fixture(scope="module")
 def onnx_base():
-    from engine.serving import load_serving_model
+    from engine.backends import load_serving_model
 
     return load_serving_model(None, "onnx", progress=False)
 
@@ -29,15 +29,18 @@ def onnx_base():
 def test_documents_share_the_torch_fingerprint_and_vectors(onnx_base, e5):
     docs = onnx_base.document_encoder
     assert docs.variant == "fp32" and docs.fingerprint == e5.fingerprint  # one index serves both backends
-    assert onnx_base.variant == "int8" and onnx_base.fingerprint != e5.fingerprint
+    precision = onnx_base.query_precision  # int8 only where the parity check passed on this CPU
+    assert onnx_base.variant == precision.variant == ("int8" if precision.parity.passed else "fp32")
+    assert (onnx_base.fingerprint != e5.fingerprint) == (precision.variant == "int8")
     cos = (docs.encode(DOCS, kind="passage") * e5.encode(DOCS, kind="passage")).sum(1)
     assert cos.min() > 0.999
     q = onnx_base.encode(["Watoto wanacheza mpira"], kind="query")[0]
-    assert float(q @ e5.encode(["Watoto wanacheza mpira"], kind="query")[0]) > 0.98  # int8 query close to fp32
+    assert float(q @ e5.encode(["Watoto wanacheza mpira"], kind="query")[0]) > 0.98  # the served query close to fp32
 
 
 def test_student_on_onnx_routes_like_the_torch_student(onnx_base, e5):
-    from engine.serving import OnnxStudent, load_serving_model
+    from engine.backends import load_serving_model
+    from engine.serving import OnnxStudent
     from engine.students import load_student
 
     student = load_serving_model(STUDENT, "onnx", base=onnx_base, progress=False)
@@ -67,6 +70,7 @@ def test_search_cli_defaults_to_onnx_and_matches_torch(tmp_path, e5):
         r = run("search", "--db", str(db), "--model", str(STUDENT), "--lang", "ny", "--json", "--backend", backend,
                 NY_QUERY)
         assert r.returncode == 0, r.stderr
+        assert ("note: queries: " in r.stderr) == (backend == "onnx"), r.stderr  # what serves the query, and why
         hits[backend] = [json.loads(line)["doc_id"] for line in r.stdout.splitlines()]
     assert hits["onnx"] == hits["torch"] and hits["onnx"][0] == "d0"
 
@@ -76,7 +80,7 @@ def test_serving_imports_no_torch(onnx_base):
     code = f"""
 import sys
 sys.modules["torch"] = None  # any import of torch fails
-from engine.serving import load_serving_model
+from engine.backends import load_serving_model
 from explorer.alignment import align
 base = load_serving_model(None, "onnx", progress=False)
 student = load_serving_model({str(STUDENT)!r}, "onnx", base=base, progress=False)
@@ -91,7 +95,7 @@ print(plan.plan.shape[1] > 5, abs(plan.plan.sum() - 1) < 1e-3)
 
 def test_unknown_backend_is_one_clear_error():
     from engine.errors import UserError
-    from engine.serving import load_serving_model
+    from engine.backends import load_serving_model
 
     with pytest.raises(UserError, match="unknown backend"):
         load_serving_model(None, "tensorflow")

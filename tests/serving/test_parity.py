@@ -100,7 +100,7 @@ def test_forced_precisions_and_bad_names(tiny_export, monkeypatch):
 
 
 def test_served_model_carries_its_verdict(tiny_model_dir, tmp_path, monkeypatch):
-    from engine.serving import load_serving_model
+    from engine.backends import load_serving_model
 
     monkeypatch.setenv("OPTICAL_CLIR_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("OPTICAL_CLIR_QUERY_PRECISION", raising=False)
