@@ -1,8 +1,8 @@
 r"""The exact store: every stored vector scored for every query, in numpy.
 
 Search computes :math:`S = Q X^\top` (``[Q, N]``, inner products; cosines for L2-normalised rows) block by block
-and keeps each row's top ``k`` with :func:`engine.evaluation.dense.top_k` (score descending, then row ascending, so
-ties go to the row added first): :math:`O(N d)` per query, no approximation.
+and keeps each row's top ``k`` with :func:`top_k` (score descending, then row ascending, so ties go to the row
+added first): :math:`O(N d)` per query, no approximation.
 
 Persisted as one ``.npz`` file (``ids``: unicode strings, ``vectors``: float32 ``[N, d]``), written atomically.
 """
@@ -16,9 +16,26 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from engine.errors import UserError
-from engine.evaluation.dense import top_k
 from engine.vectors.base import VectorStore, check_vectors
 from engine.vectors.registry import register_store
+
+
+def top_k(query_vecs: np.ndarray, doc_vecs: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k by inner product: row indices ``[Q, k]`` and scores ``[Q, k]``, best first (ties: lower row first).
+
+    ``k`` is capped at the number of rows; queries are scored ``block`` at a time so memory stays ``O(block N)``.
+    """
+    k = min(k, doc_vecs.shape[0])
+    idx_out = np.zeros((len(query_vecs), k), dtype=np.int64)
+    score_out = np.zeros((len(query_vecs), k), dtype=np.float32)
+    for s in range(0, len(query_vecs), block):
+        scores = query_vecs[s : s + block] @ doc_vecs.T
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        part_scores = np.take_along_axis(scores, part, axis=1)
+        order = np.lexsort((part, -part_scores), axis=1)  # score desc, then index asc: deterministic ties
+        idx_out[s : s + block] = np.take_along_axis(part, order, axis=1)
+        score_out[s : s + block] = np.take_along_axis(part_scores, order, axis=1)
+    return idx_out, score_out
 
 
 @register_store("exact")
