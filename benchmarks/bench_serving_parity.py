@@ -51,10 +51,10 @@ def main() -> int:
 
     import torch
 
-    from engine.encoders import load_encoder
-    from engine.hardware import cpu_info
     from engine.backends import load_serving_model
-    from engine.students import load_student
+    from engine.encoders import load_encoder
+    from engine.encoders.students import load_student
+    from engine.hardware import cpu_info
 
     torch.set_num_threads(1)
     result = {"kind": "optical-clir serving parity", "cpu": cpu_info().as_dict(), "threads": 1,

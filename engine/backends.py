@@ -29,7 +29,7 @@ def load_serving_model(spec=None, backend: str = "onnx", base=None, threads: int
     if ref.kind == "default" and base is not None:
         return base
     if ref.kind == "student" and base is not None:
-        from engine.students import load_student
+        from engine.encoders.students import load_student
 
         return load_student(ref.path, base=base)
     return load_encoder(ref)
@@ -46,3 +46,12 @@ def load_document_encoder(spec=None, backend: str = "onnx", progress: bool = Tru
 
     encoder = load_encoder(spec)
     return getattr(encoder, "document_encoder", None) or encoder
+
+
+def set_threads(backend: str, threads: int | None) -> None:
+    """Intra-op threads for ``backend``: torch's global setting (ONNX sessions take theirs when made)."""
+    _check(backend)
+    if backend == "torch" and threads:
+        import torch
+
+        torch.set_num_threads(threads)

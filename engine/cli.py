@@ -243,9 +243,9 @@ def _configure_index(p: argparse.ArgumentParser) -> None:
 def _index(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from engine.backends import load_document_encoder
     from engine.encoders.common import check_batch_size
     from engine.index import DocumentIndex, read_documents
-    from engine.backends import load_document_encoder
 
     check_batch_size(args.batch_size)
     total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
@@ -295,8 +295,8 @@ def _search(args: argparse.Namespace) -> int:
     if args.bm25:
         hits = index.bm25_search(args.query, k=args.k)
     else:
-        from engine.search import search
         from engine.backends import load_serving_model
+        from engine.search import search
 
         model = load_serving_model(args.model, args.backend, query_precision=args.query_precision)
         precision = getattr(model, "query_precision", None)

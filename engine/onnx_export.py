@@ -46,93 +46,34 @@ torch where torch is installed; where it is not, neither route step needs it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from engine.artifacts import (
     EXPORT_CARD_FILE,
-    EXPORT_FORMAT,
-    EXPORT_KIND,
     VARIANT_FILES,
     ModelRef,
-    StudentCard,
     is_export_dir,
     read_export_card,
     resolve_model,
     verify_export,
 )
 from engine.errors import UserError
+from engine.export_card import (
+    ExportConfig,
+    Route,
+    export_card,
+    student_fields,
+    tokenizer_fields,
+)
 from engine.fileio import atomic_directory, sha256_file
 
 __all__ = ["EXPORT_CARD_FILE", "VARIANT_FILES", "ExportConfig", "ensure_exported", "export_onnx", "is_export_dir",
            "read_export_card", "verify_export"]
-
-@dataclass
-class ExportConfig:
-    """How an export was made; saved in ``card.json``."""
-
-    opset: int = 17
-    quantize: bool = True
-    per_channel: bool = True
-    reduce_range: bool = True  # 7-bit weights: no int16 saturation on CPUs without VNNI (module docstring)
-    quantize_embeddings: bool = False
-    fp32_ffn_output: bool = True  # keep the GELU-fed down-projections in fp32 (see the module docstring)
-    fast_int8: bool = False  # fuse the transformer ops and quantise attention too: faster, less exact (docstring)
-    format: int = EXPORT_FORMAT
-
-
-def _exportable(model):
-    """``(input_ids, attention_mask) -> (token_embeddings, sentence_embedding)`` around a transformers encoder."""
-    import torch
-
-    from engine.encoders.encoder import mean_pool
-
-    class Exportable(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask):
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            pooled = mean_pool(hidden, attention_mask)
-            return hidden, torch.nn.functional.normalize(pooled, dim=-1)
-
-    return Exportable(model).eval()
-
-
-def _export_fp32(encoder, path: Path, config: ExportConfig) -> None:
-    import warnings
-
-    import torch
-
-    model = encoder.model
-    previous = getattr(model.config, "_attn_implementation", None)
-    batch = encoder.tokenize(["query: a short example", "a second, longer example sentence to trace with padding"],
-                             kind="query")
-    try:
-        # eager attention traces to plain MatMul/Softmax, which the exporter and the quantiser both handle
-        model.set_attn_implementation("eager")
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _exportable(model), (batch.input_ids, batch.attention_mask), str(path), dynamo=False,
-                input_names=["input_ids", "attention_mask"],
-                output_names=["token_embeddings", "sentence_embedding"],
-                dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
-                              "attention_mask": {0: "batch", 1: "sequence"},
-                              "token_embeddings": {0: "batch", 1: "sequence"},
-                              "sentence_embedding": {0: "batch"}},
-                opset_version=config.opset, do_constant_folding=True)
-    finally:
-        if previous:
-            model.set_attn_implementation(previous)
-
 
 def _quantize(src: Path, dst: Path, config: ExportConfig, num_heads: int, hidden_size: int) -> None:
     """``src`` (fp32) -> ``dst`` (int8): fuse the transformer ops, then quantise (module docstring)."""
@@ -165,108 +106,6 @@ def _quantize(src: Path, dst: Path, config: ExportConfig, num_heads: int, hidden
                              extra_options={"MatMulConstBOnly": True, "DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
         root.setLevel(level)
-
-
-def _metrics_from_report(report: dict | None) -> dict:
-    if not report:
-        return {}
-    return {suite: {lang: row.get("metrics", {}) for lang, row in body.get("languages", {}).items()}
-            for suite, body in report.get("suites", {}).items()}
-
-
-def _student_fields(card: StudentCard | None) -> dict:
-    """The card fields that describe a student, empty ones for a base model."""
-    return {
-        "student": card is not None,
-        "languages": list(card.langs) if card else [],
-        "fallback_languages": list(card.fallback_langs) if card else [],
-        "loss": card.loss if card else None,
-        "training_data": (card.config or {}).get("bitext", []) if card else [],
-        "training": {"train": card.train, "dev": card.dev} if card else {},
-    }
-
-
-def _tokenizer_fields(tokenizer) -> dict:
-    return {"special_ids": sorted(int(i) for i in tokenizer.all_special_ids),
-            "pad_id": int(tokenizer.pad_token_id), "unk_id": int(tokenizer.unk_token_id)}
-
-
-def _card(model: dict, config: ExportConfig, report: dict | None, versions: dict) -> dict:
-    """The export card (without file hashes) from the model's fields (name, fingerprints, dims, tokenizer ids,
-    student fields), the export config and the evaluation report."""
-    import onnxruntime
-
-    keys = ["name", "source", "fingerprint", "document_fingerprint", "document_model", "dim", "max_length",
-            "prefixes", "special_ids", "pad_id", "unk_id", "base", "base_fingerprint", "student", "languages",
-            "fallback_languages", "loss", "training_data", "training"]
-    card = {"kind": EXPORT_KIND, "format": EXPORT_FORMAT, **{k: model[k] for k in keys},
-            "metrics": _metrics_from_report(report),
-            "report": {k: report.get(k) for k in ("model", "created", "label") if k in report} if report else {},
-            "config": asdict(config),
-            "variants": {k: v for k, v in VARIANT_FILES.items() if config.quantize or k == "fp32"},
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "exporter": model["exporter"],
-            "versions": {**versions, "onnxruntime": onnxruntime.__version__}}
-    return card
-
-
-def _torch_model_fields(encoder) -> dict:
-    """The card fields of a torch encoder (or student): what model this is and what it was trained on."""
-    student_card = getattr(encoder, "card", None)
-    query_enc = getattr(encoder, "student", encoder)
-    doc_enc = getattr(encoder, "document_encoder", None) or encoder
-    return {
-        "name": encoder.name,
-        "source": str(getattr(encoder, "source", "") or ""),
-        "fingerprint": query_enc.fingerprint,
-        "document_fingerprint": doc_enc.fingerprint,
-        "document_model": doc_enc.name,
-        "dim": int(query_enc.dim),
-        "max_length": int(query_enc.max_length),
-        "prefixes": dict(query_enc.prefixes),
-        **_tokenizer_fields(query_enc.tokenizer),
-        "base": student_card.base if student_card else encoder.name,
-        "base_fingerprint": student_card.base_fingerprint if student_card else query_enc.fingerprint,
-        **_student_fields(student_card),
-        "exporter": "torch.onnx",
-    }
-
-
-def build_card(encoder, config: ExportConfig, report: dict | None = None) -> dict:
-    """The export card (without file hashes) of a torch encoder: what model this is, what it was trained on, how
-    it scores."""
-    import torch
-
-    return _card(_torch_model_fields(encoder), config, report, {"torch": torch.__version__})
-
-
-@dataclass
-class _Route:
-    """One way to write an export: the fp32 graph, the tokenizer (returning its card fields) and the model's card
-    fields; ``num_heads`` / ``hidden_size`` feed the ``fast_int8`` fusion."""
-
-    write_fp32: Callable[[Path], None] | None
-    write_tokenizer: Callable[[Path], dict]
-    model: dict
-    versions: dict
-    num_heads: int
-    hidden_size: int
-
-
-def _torch_route(encoder, config: ExportConfig) -> _Route:
-    import torch
-
-    if getattr(encoder, "model", None) is None or getattr(encoder, "tokenizer", None) is None:
-        raise UserError(f"{encoder.name}: only torch encoders export to ONNX (this one is already an export?)")
-    query_enc = getattr(encoder, "student", encoder)
-
-    def write_tokenizer(out: Path) -> dict:
-        query_enc.tokenizer.save_pretrained(str(out))
-        return _tokenizer_fields(query_enc.tokenizer)
-
-    return _Route(lambda path: _export_fp32(query_enc, path, config), write_tokenizer, _torch_model_fields(encoder),
-                  {"torch": torch.__version__}, int(query_enc.model.config.num_attention_heads),
-                  int(query_enc.model.config.hidden_size))
 
 
 def torch_free_plan(ref: ModelRef) -> str | None:
@@ -361,15 +200,21 @@ def _tokenizer_copy(model_dir: Path, out: Path) -> dict:
     except (OSError, ValueError, KeyError) as exc:
         raise UserError(f"{model_dir}: cannot load the tokenizer ({str(exc).splitlines()[0]})") from None
     tokenizer.save_pretrained(str(out))
-    return _tokenizer_fields(tokenizer)
+    return tokenizer_fields(tokenizer)
 
 
-def _torch_free_route(ref: ModelRef) -> _Route:
+def _torch_free_route(ref: ModelRef) -> Route:
     """Load the weights (and apply the student) with numpy; the graph is built by :mod:`engine.onnx_graph`."""
     import onnx
 
     from engine.encoders.common import PREFIXES
-    from engine.onnx_graph import DELTA_FILE, apply_student_delta, build_bert_onnx, load_bert, read_student_delta
+    from engine.onnx_graph import (
+        DELTA_FILE,
+        apply_student_delta,
+        build_bert_onnx,
+        load_bert,
+        read_student_delta,
+    )
 
     bert, card = ref.base or ref, ref.student
     base_fp = bert.fingerprint
@@ -390,10 +235,10 @@ def _torch_free_route(ref: ModelRef) -> _Route:
         "prefixes": dict(PREFIXES),
         "base": card.base if card else bert.name,
         "base_fingerprint": base_fp,
-        **_student_fields(card),
+        **student_fields(card),
         "exporter": "engine.onnx_graph",
     }
-    return _Route(lambda path: build_bert_onnx(weights, config, path),
+    return Route(lambda path: build_bert_onnx(weights, config, path),
                   lambda out: _tokenizer_copy(bert.path, out), model, {"onnx": onnx.__version__},
                   int(config["num_attention_heads"]), int(config["hidden_size"]))
 
@@ -420,14 +265,16 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
                 route = _torch_free_route(ref)
             else:
                 try:
-                    import torch  # noqa: F401
+                    from engine.onnx_export_torch import (
+                        torch_route,  # the one way from here to torch
+                    )
                 except ImportError:
                     raise UserError(f"{plan} (torch is not installed here)") from None
-                from engine.encoders import load_encoder
-
-                route = _torch_route(load_encoder(encoder_or_spec), config)
+                route = torch_route(ref, config)
         else:
-            route = _torch_route(encoder_or_spec, config)
+            from engine.onnx_export_torch import torch_route
+
+            route = torch_route(encoder_or_spec, config)
         bar.update()
         with atomic_directory(out_dir) as tmp:
             bar.set_postfix_str(steps[1])
@@ -444,7 +291,7 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
             if not (tmp / "tokenizer.json").is_file():
                 raise UserError(f"{route.model['name']}: the tokenizer has no tokenizer.json (a fast tokenizer is "
                                 f"needed)")
-            card = _card({**route.model, **tokenizer}, config, report, route.versions)
+            card = export_card({**route.model, **tokenizer}, config, report, route.versions)
             card["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
                              for p in sorted(tmp.iterdir()) if p.is_file()}
             (tmp / EXPORT_CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -455,7 +302,7 @@ def export_onnx(encoder_or_spec, out_dir: str | Path, quantize: bool = True, rep
 
 
 def default_onnx_cache() -> Path:
-    from engine.encoders.offline_e5 import default_cache_dir
+    from engine.artifacts.offline_e5 import default_cache_dir
 
     return default_cache_dir() / "onnx"
 

@@ -22,7 +22,7 @@ but no ``Gelu``: GELU is spelt ``Div, Erf, Add, Mul, Mul`` as ``torch.onnx.expor
 it the same way. Nodes are named like the torch export's (``/encoder/layer.N/output/dense/MatMul`` is the
 feed-forward down-projection), so :mod:`engine.onnx_export`'s quantiser settings select the same MatMuls.
 
-Students (:mod:`engine.students`) are applied in numpy: ``top:N`` and ``full`` deltas replace base tensors (fp16
+Students (:mod:`engine.encoders.students`) are applied in numpy: ``top:N`` and ``full`` deltas replace base tensors (fp16
 or bf16 on disk, cast to the base's fp32), LoRA deltas are merged as peft merges them,
 :math:`W \leftarrow W + \frac{\alpha}{r} B A`.
 """
@@ -100,7 +100,7 @@ def read_student_delta(student_dir: Path) -> dict[str, np.ndarray]:
 
 def apply_student_delta(weights: dict[str, np.ndarray], delta: dict[str, np.ndarray], train: dict,
                         where: Path | str = DELTA_FILE) -> dict[str, np.ndarray]:
-    """The weights with a student's delta applied, as :func:`engine.students.apply_delta` applies it (``weights``
+    """The weights with a student's delta applied, as :func:`engine.encoders.students.apply_delta` applies it (``weights``
     itself is not changed). ``train`` is the card's ``train`` entry: ``mode`` ``full`` / ``top:N`` replace tensors;
     ``lora`` merges :math:`W + \\frac{\\alpha}{r} B A` for every ``lora_A`` / ``lora_B`` pair."""
     out = dict(weights)

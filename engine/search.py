@@ -111,8 +111,8 @@ def evaluate_ot_rerank(encoder, suite: str = "udhr", langs: list[str] | None = N
     Document vectors come through the evaluation embedding cache; passage token embeddings are computed once per
     document and reused across languages.
     """
+    from engine.artifacts.offline_e5 import default_cache_dir
     from engine.collection import list_suite_langs, load_collection
-    from engine.encoders.offline_e5 import default_cache_dir
     from engine.evaluation.dense import dense_run
     from engine.evaluation.embedding_cache import encode_cached
     from engine.evaluation.metrics import evaluate_run

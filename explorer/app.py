@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from engine.backends import set_threads
 from engine.errors import UserError
 from engine.ot.defaults import HEATMAP_SINKHORN
 from explorer.alignment import EPS_RANGE
@@ -304,16 +305,14 @@ def main(argv=None) -> int:
     try:
         config, args = parse_args(argv)
         if args.write_vectors:
-            from engine.encoders import load_encoder
+            from engine.backends import load_document_encoder
             from explorer.default_collection import default_documents
             from explorer.precomputed import write_shipped_vectors
 
-            print(write_shipped_vectors(load_encoder(), [d["text"] for d in default_documents()]))
+            documents = load_document_encoder(None, "torch")  # the shipped vectors are torch fp32's
+            print(write_shipped_vectors(documents, [d["text"] for d in default_documents()]))
             return 0
-        if config.backend == "torch":
-            import torch
-
-            torch.set_num_threads(config.threads)
+        set_threads(config.backend, config.threads)
         app = Explorer(config, default_registry(config.student, config.backend, config.threads))
         progress: dict = {}
         demo = build_demo(config, app, progress)

@@ -11,7 +11,7 @@ DEFAULT_STUDENT = REPO_ROOT / "exports" / "default-student"
 
 def default_cache_dir() -> Path:
     """``$OPTICAL_CLIR_CACHE/explorer`` (default ``~/.cache/optical-clir/explorer``)."""
-    from engine.encoders.offline_e5 import default_cache_dir as engine_cache
+    from engine.artifacts.offline_e5 import default_cache_dir as engine_cache
 
     return engine_cache() / "explorer"
 

@@ -63,7 +63,7 @@ class PrecomputedEncoder:
 
 def write_shipped_vectors(encoder, texts: list[str], path: Path = ASSET, cache_root: Path | None = None) -> Path:
     """Encode ``texts`` as passages (through the evaluation embedding cache) and write the asset file."""
-    from engine.encoders.offline_e5 import default_cache_dir
+    from engine.artifacts.offline_e5 import default_cache_dir
     from engine.evaluation.embedding_cache import encode_cached
 
     texts = list(dict.fromkeys(texts))

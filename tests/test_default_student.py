@@ -28,7 +28,7 @@ def test_shipped_student_is_compact_and_keeps_the_vocabulary():
 
 @pytest.mark.slow
 def test_shipped_student_loads_offline_and_routes(e5):
-    from engine.students import load_student
+    from engine.encoders.students import load_student
 
     student = load_student(STUDENT, base=e5)
     assert student.document_encoder is e5

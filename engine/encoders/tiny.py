@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from engine.encoders.offline_e5 import TOKENIZER_CONFIG, tokenizer_path
+from engine.artifacts.offline_e5 import TOKENIZER_CONFIG, tokenizer_path
 from engine.fileio import atomic_directory
 
 

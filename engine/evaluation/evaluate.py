@@ -64,8 +64,8 @@ def index_vectors(index_path: str, doc_encoder, docs: dict[str, str]):
 def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict | None = None,
              progress: bool = True) -> dict:
     """Run every (suite, language) of ``config`` and return the report; with ``out``, write report files + runs."""
+    from engine.artifacts.offline_e5 import default_cache_dir
     from engine.collection import list_suite_langs, load_collection
-    from engine.encoders.offline_e5 import default_cache_dir
     from engine.languages import normalize_code
 
     cache_root = Path(config.cache) if config.cache else default_cache_dir() / "embeddings"

@@ -12,7 +12,16 @@ evaluate), :mod:`~engine.experiments.table` (Markdown comparison), :mod:`~engine
 """
 
 from engine.experiments.chart import udhr_chart, udhr_rr10
-from engine.experiments.plans import CLDR, LIBREOFFICE, PER_LANGUAGE_PAIRS, PLANS, Plan, Run, get_plan, shipped_inputs
+from engine.experiments.plans import (
+    CLDR,
+    LIBREOFFICE,
+    PER_LANGUAGE_PAIRS,
+    PLANS,
+    Plan,
+    Run,
+    get_plan,
+    shipped_inputs,
+)
 from engine.experiments.runner import run_plan
 from engine.experiments.table import comparison_table
 

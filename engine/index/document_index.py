@@ -19,7 +19,15 @@ from engine.index import document_table as docs_sql
 from engine.index import vector_table as vecs_sql
 from engine.index.dense import DEFAULT_STORE, DenseSearch, unit_query
 from engine.index.fts import bm25_top_k, fts_query
-from engine.index.meta import bump, generation, get_meta, model_key, now, registered_models, set_meta
+from engine.index.meta import (
+    bump,
+    generation,
+    get_meta,
+    model_key,
+    now,
+    registered_models,
+    set_meta,
+)
 from engine.index.records import AddReport, Document, Hit
 from engine.index.schema import FORMAT, IndexConfig, check_schema, create_schema
 from engine.vectors import VectorStore

@@ -16,16 +16,11 @@ Coding. 2018; in-batch negatives as in F. Feng et al., Language-agnostic BERT Se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch.nn.functional as F
 
 from engine.encoders.pooling import mean_pool
 from engine.losses.in_batch import in_batch_cross_entropy
-from engine.losses.registry import TokenLoss, register_loss
-
-if TYPE_CHECKING:
-    from engine.training.config import DistillConfig
+from engine.losses.registry import LossConfig, TokenLoss, register_loss
 
 
 @register_loss("infonce")
@@ -47,7 +42,7 @@ class PooledInfoNCELoss(TokenLoss):
         self.tau, self.symmetric = tau, symmetric
 
     @classmethod
-    def from_config(cls, config: DistillConfig) -> PooledInfoNCELoss:
+    def from_config(cls, config: LossConfig) -> PooledInfoNCELoss:
         return cls(tau=config.tau)
 
     def forward(self, t, t_mask, s, s_mask, t_weights=None, s_weights=None, return_stats: bool = False):

@@ -21,16 +21,11 @@ Languages via Optimal Transport Distillation. WSDM 2023.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 
-from engine.losses.registry import TokenLoss, register_loss
+from engine.losses.registry import LossConfig, TokenLoss, register_loss
 from engine.ot.defaults import SINKHORN
 from engine.ot.torch import cosine_cost, ot_distance
-
-if TYPE_CHECKING:
-    from engine.training.config import DistillConfig
 
 
 @register_loss("ot-align")
@@ -52,7 +47,7 @@ class OTAlignmentLoss(TokenLoss):
         self.eps, self.max_iter, self.tol = eps, max_iter, tol
 
     @classmethod
-    def from_config(cls, config: DistillConfig) -> OTAlignmentLoss:
+    def from_config(cls, config: LossConfig) -> OTAlignmentLoss:
         return cls(eps=config.eps, max_iter=config.sinkhorn_iter)
 
     def forward(

@@ -23,17 +23,12 @@ A. van den Oord, Y. Li and O. Vinyals, Representation Learning with Contrastive 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 
 from engine.losses.in_batch import in_batch_cross_entropy
-from engine.losses.registry import TokenLoss, register_loss
+from engine.losses.registry import LossConfig, TokenLoss, register_loss
 from engine.ot.defaults import SINKHORN
 from engine.ot.torch import cosine_cost_pairwise, ot_distance
-
-if TYPE_CHECKING:
-    from engine.training.config import DistillConfig
 
 
 def pairwise_ot_distances(
@@ -98,7 +93,7 @@ class OTContrastiveLoss(TokenLoss):
         self.eps, self.tau, self.max_iter, self.tol, self.symmetric = eps, tau, max_iter, tol, symmetric
 
     @classmethod
-    def from_config(cls, config: DistillConfig) -> OTContrastiveLoss:
+    def from_config(cls, config: LossConfig) -> OTContrastiveLoss:
         """Training retrieves in both directions (``symmetric=True``)."""
         return cls(eps=config.eps, tau=config.tau, max_iter=config.sinkhorn_iter, symmetric=True)
 

@@ -8,12 +8,12 @@ its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, ClassVar, TypeVar
+from typing import Any, Callable, ClassVar, TypeVar
 
 from torch import nn
 
-if TYPE_CHECKING:
-    from engine.training.config import DistillConfig
+# The training config (engine.training.DistillConfig): named here, not imported, since training sits above losses.
+LossConfig = Any
 
 
 class TokenLoss(nn.Module):
@@ -29,7 +29,7 @@ class TokenLoss(nn.Module):
     ``</s>``, ``query:`` prefix), the tokens an OT plan should align."""
 
     @classmethod
-    def from_config(cls, config: DistillConfig) -> TokenLoss:
+    def from_config(cls, config: LossConfig) -> TokenLoss:
         """The loss as a training run configures it; a loss without settings is built with its defaults."""
         return cls()
 

@@ -26,10 +26,21 @@ SinkhornDefaults, SINKHORN, HEATMAP_SINKHORN, RERANK_SINKHORN (defaults)
 
 from typing import TYPE_CHECKING
 
-from engine.ot.defaults import HEATMAP_SINKHORN, RERANK_SINKHORN, SINKHORN, SinkhornDefaults
+from engine.ot.defaults import (
+    HEATMAP_SINKHORN,
+    RERANK_SINKHORN,
+    SINKHORN,
+    SinkhornDefaults,
+)
 
 if TYPE_CHECKING:
-    from engine.ot._numpy_sinkhorn import PlanResult, cosine_cost, marginal, ot_distance, sinkhorn_log
+    from engine.ot._numpy_sinkhorn import (
+        PlanResult,
+        cosine_cost,
+        marginal,
+        ot_distance,
+        sinkhorn_log,
+    )
 
 # The numpy solver is loaded on first use, so reading the defaults (``python -m engine --help``) imports no numpy.
 _NUMPY = {"PlanResult", "cosine_cost", "marginal", "ot_distance", "sinkhorn_log"}

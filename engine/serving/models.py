@@ -12,7 +12,7 @@
   ``query_precision="int8"`` / ``"fp32"`` or ``OPTICAL_CLIR_QUERY_PRECISION`` force one). The served encoder's
   ``query_precision`` says which, and why, in one line;
 * a **student** routes the languages its dev selection gave back to the base (``fallback_languages`` of its card)
-  to the base model's query encoder, as :class:`engine.students.StudentEncoder` does on torch.
+  to the base model's query encoder, as :class:`engine.encoders.students.StudentEncoder` does on torch.
 
 Exports are made on first use into the cache by :func:`engine.onnx_export.ensure_exported`. Nothing here imports
 torch: :mod:`engine.backends` chooses between this module and the torch loaders.
@@ -25,7 +25,6 @@ from pathlib import Path
 from engine.artifacts import VARIANT_FILES, ModelRef, read_export_card, resolve_model
 from engine.encoders.common import RoutedStudent
 from engine.serving.parity import choose_query_precision, default_precision
-
 
 
 class OnnxStudent(RoutedStudent):

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from engine.artifacts import StudentCard
-from engine.students import save_student
+from engine.encoders.students import save_student
 from engine.training.config import DistillConfig
 
 

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.errors import UserError
 from engine.artifacts import StudentCard, is_student_dir
-from engine.students import TrainSpec, make_trainable
+from engine.encoders.students import TrainSpec, make_trainable
+from engine.errors import UserError
 from engine.training.batching import batch_order, pair_lengths
 from engine.training.checkpoint import (
     LAST,

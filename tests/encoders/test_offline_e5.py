@@ -3,7 +3,12 @@ import json
 import numpy as np
 import pytest
 
-from engine.encoders.offline_e5 import dequantize_q4, ensure_offline_model, read_q4_model, weights_path
+from engine.artifacts.offline_e5 import (
+    dequantize_q4,
+    ensure_offline_model,
+    read_q4_model,
+    weights_path,
+)
 
 
 def test_dequantize_q4_matches_block_layout():

@@ -3,7 +3,14 @@
 import pytest
 
 from engine.errors import UserError
-from explorer.language import AUTO, check_query, check_script, detect, language_choices, resolve_language
+from explorer.language import (
+    AUTO,
+    check_query,
+    check_script,
+    detect,
+    language_choices,
+    resolve_language,
+)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -3,8 +3,15 @@
 import pytest
 import torch
 
-from engine.losses import LOSSES, OTAlignmentLoss, OTContrastiveLoss, PooledInfoNCELoss, PooledMSELoss, TokenLoss
-from engine.losses import register_loss
+from engine.losses import (
+    LOSSES,
+    OTAlignmentLoss,
+    OTContrastiveLoss,
+    PooledInfoNCELoss,
+    PooledMSELoss,
+    TokenLoss,
+    register_loss,
+)
 from engine.training import DistillConfig
 
 

@@ -40,8 +40,8 @@ def test_documents_share_the_torch_fingerprint_and_vectors(onnx_base, e5):
 
 def test_student_on_onnx_routes_like_the_torch_student(onnx_base, e5):
     from engine.backends import load_serving_model
+    from engine.encoders.students import load_student
     from engine.serving import OnnxStudent
-    from engine.students import load_student
 
     student = load_serving_model(STUDENT, "onnx", base=onnx_base, progress=False)
     assert isinstance(student, OnnxStudent) and student.document_encoder is onnx_base.document_encoder
@@ -94,8 +94,8 @@ print(plan.plan.shape[1] > 5, abs(plan.plan.sum() - 1) < 1e-3)
 
 
 def test_unknown_backend_is_one_clear_error():
-    from engine.errors import UserError
     from engine.backends import load_serving_model
+    from engine.errors import UserError
 
     with pytest.raises(UserError, match="unknown backend"):
         load_serving_model(None, "tensorflow")

@@ -39,8 +39,8 @@ def _never():
 
 
 def test_probe_is_held_out_dev_bitext_in_several_languages():
-    from engine.data.build import DATA_DIR
     from engine.data.bitext import read_bitext
+    from engine.data.build import DATA_DIR
 
     queries, english = read_probe()
     assert len(queries) == len(english) == 40 and len(set(queries)) == 40

@@ -29,7 +29,7 @@ def served_base():
 
 @pytest.fixture(scope="module")
 def torch_student(e5):
-    from engine.students import load_student
+    from engine.encoders.students import load_student
 
     return load_student(STUDENT, base=e5)
 

@@ -2,7 +2,7 @@ import copy
 
 import torch
 
-from engine.students import TrainSpec, make_trainable
+from engine.encoders.students import TrainSpec, make_trainable
 from engine.training.frozen_bottom import FrozenBottomCache, student_top
 
 

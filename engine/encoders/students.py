@@ -19,7 +19,13 @@ from pathlib import Path
 
 import torch
 
-from engine.artifacts import DELTA_FILE, StudentCard, read_student_card, student_fingerprint, write_student_card
+from engine.artifacts import (
+    DELTA_FILE,
+    StudentCard,
+    read_student_card,
+    student_fingerprint,
+    write_student_card,
+)
 from engine.encoders.common import RoutedStudent
 from engine.errors import UserError
 
@@ -137,13 +143,12 @@ class StudentEncoder(RoutedStudent):
         self.card = card
 
 
-def load_student(student_dir: Path, device: str = "cpu", base=None) -> StudentEncoder:
-    """Load a student directory; ``base`` (an Encoder) may be given to share an already-loaded base model."""
-    from engine.encoders import load_encoder
+def load_student(student_dir: Path, base) -> StudentEncoder:
+    """Load a student directory on top of ``base``, its loaded base model (an :class:`Encoder`; shared, not copied:
+    the delta is applied to a copy of its weights). :func:`engine.encoders.load_encoder` loads both from a path."""
     from engine.encoders.encoder import Encoder
 
     card = read_student_card(student_dir)
-    base = base or load_encoder(card.base, device=device)
     if base.fingerprint != card.base_fingerprint:
         raise UserError(f"{student_dir}: trained on base {card.base} with fingerprint {card.base_fingerprint}, "
                         f"but the loaded base has {base.fingerprint}")
