@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.encoders.common import document_encoder, query_encoder
 from engine.errors import UserError
 from engine.index import DocumentIndex, Hit
 from engine.ot.defaults import RERANK_SINKHORN
@@ -31,17 +32,6 @@ __all__ = ["Hit", "check_index_model", "document_encoder", "evaluate_ot_rerank",
            "query_encoder", "search"]
 
 RERANKERS = ("ot",)
-
-
-def query_encoder(encoder, lang: str | None = None):
-    """The encoder for queries in ``lang`` (a student's routing when it has one)."""
-    route = getattr(encoder, "for_language", None)
-    return route(lang) if (route and lang) else encoder
-
-
-def document_encoder(encoder):
-    """The encoder whose vectors the index holds: a student's frozen base, else the encoder itself."""
-    return getattr(encoder, "document_encoder", None) or encoder
 
 
 def check_index_model(index: DocumentIndex, encoder) -> str:

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.encoders.common import document_encoder, query_encoder
 from engine.errors import UserError
 
 BASE, STUDENT = "base", "student"
@@ -90,17 +91,12 @@ class ModelRegistry:
         return "; ".join(notes)
 
     def document_encoder(self):
-        """The frozen base that encodes documents (on ONNX: its fp32 export, while queries run int8)."""
-        base = self.get(BASE)
-        return getattr(base, "document_encoder", None) or base
+        """The frozen base that encodes documents (on ONNX: its fp32 export)."""
+        return document_encoder(self.get(BASE))
 
     def query_encoder(self, key: str, lang: str | None):
         """The encoder for queries in ``lang``: a student routes fallback languages to the base model."""
-        model = self.get(key)
-        route = getattr(model, "for_language", None)
-        if route is not None and lang:
-            return route(lang)
-        return getattr(model, "student", model)
+        return query_encoder(self.get(key), lang)
 
     def search_model(self, key: str):
         """The object handed to :func:`engine.search.search` (a student keeps its own routing)."""

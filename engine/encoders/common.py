@@ -99,3 +99,18 @@ class RoutedStudent:
         from engine.languages import normalize_code
 
         return self.base if normalize_code(lang) in self.fallback_langs else self.student
+
+
+def query_encoder(model, lang: str | None = None):
+    """The routing rule, written once: the encoder that answers queries in ``lang`` — a routed student's choice for
+    that language (the base model for its fallback languages); with no language, the student itself. A model
+    without routing answers every language."""
+    route = getattr(model, "for_language", None)
+    if route is not None and lang:
+        return route(lang)
+    return getattr(model, "student", model)
+
+
+def document_encoder(model):
+    """The encoder whose vectors an index holds: a student's frozen base, else the model itself."""
+    return getattr(model, "document_encoder", None) or model

@@ -12,6 +12,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from engine.encoders.common import document_encoder, query_encoder
 from engine.evaluation.dense import dense_run, write_trec_run
 from engine.evaluation.embedding_cache import encode_cached
 from engine.evaluation.metrics import DEFAULT_MEASURES, evaluate_run
@@ -29,16 +30,6 @@ class EvalConfig:
     collections: dict[str, str] = field(default_factory=dict)  # user collections: name -> directory
     route: bool = True  # students: send fallback languages to the base model (False: the student answers all)
     index: str | None = None  # a DocumentIndex to read document vectors from (when it holds every suite doc)
-
-
-def query_encoder_for(model, lang: str):
-    """The encoder that encodes queries in ``lang``: a per-language student when the model routes, else itself."""
-    route = getattr(model, "for_language", None)
-    return route(lang) if route else model
-
-
-def document_encoder_for(model):
-    return getattr(model, "document_encoder", None) or model
 
 
 def index_vectors(index_path: str, doc_encoder, docs: dict[str, str]):
@@ -69,7 +60,7 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
     from engine.languages import normalize_code
 
     cache_root = Path(config.cache) if config.cache else default_cache_dir() / "embeddings"
-    doc_encoder = document_encoder_for(model)
+    doc_encoder = document_encoder(model)
     report = {
         "kind": "optical-clir evaluation",
         "label": HONEST_LABEL,
@@ -97,7 +88,7 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
                 doc_vecs = encode_cached(doc_encoder, [coll.docs[d] for d in doc_ids], "passage", cache_root,
                                          config.batch_size, progress=progress and f"{suite}: documents")
             qids = list(coll.queries)
-            q_enc = query_encoder_for(model, lang) if config.route else getattr(model, "student", model)
+            q_enc = query_encoder(model, lang) if config.route else getattr(model, "student", model)
             q_vecs = q_enc.encode([coll.queries[q] for q in qids], kind="query", batch_size=config.batch_size,
                                   progress=progress and f"{suite}/{lang}: queries")
             run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
