@@ -301,7 +301,7 @@ def test_tokenizer_files_rewritten_as_transformers_loads_them(tmp_path):
     from tokenizers import Tokenizer
 
     from engine.artifacts.offline_e5 import ensure_offline_model
-    from engine.onnx_export import as_transformers_loads_it
+    from engine.export_tokenizer import as_transformers_loads_it
 
     raw_path = ensure_offline_model() / "tokenizer.json"
     raw = json.loads(raw_path.read_text(encoding="utf-8"))
