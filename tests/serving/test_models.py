@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # loads and exports the real model
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 STUDENT = REPO / "exports" / "default-student"
 NY_QUERY = "Yesu anati kwa iye, Ine ndine njira, ndi choonadi, ndi moyo"
 DOCS = ["Jesus said to him, I am the way, the truth, and the life.",
