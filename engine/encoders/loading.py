@@ -18,7 +18,6 @@ from pathlib import Path
 
 from engine.artifacts import (
     DEFAULT_MODEL,
-    VARIANT_FILES,
     model_dir_fingerprint,
     resolve_model,
     resolve_model_dir,
@@ -59,12 +58,9 @@ def load_encoder(spec=None, device: str = "cpu", max_length: int = 512):
     :mod:`engine.encoders.students`; ONNX exports are served as they are (int8 when present)."""
     ref = resolve_model(spec)
     if ref.kind in ("export", "onnx-file"):
-        from engine.encoders.onnx_encoder import OnnxEncoder
+        from engine.encoders.onnx_encoder import open_export
 
-        if ref.kind == "onnx-file":
-            variant = {v: k for k, v in VARIANT_FILES.items()}[ref.path.name]
-            return OnnxEncoder(ref.path.parent, variant)
-        return OnnxEncoder(ref.path, "int8" if "int8" in ref.export_card.get("variants", {}) else "fp32")
+        return open_export(ref)
     if ref.kind == "student":
         from engine.encoders.students import load_student
 

@@ -230,3 +230,11 @@ def _tokenizer(path: Path):
         raise UserError(f"{path}: unreadable tokenizer ({str(exc)[:200]}); re-export the model") from None
     tok.no_padding()
     return tok
+
+
+def open_export(ref) -> OnnxEncoder:
+    """An ONNX export (a :class:`~engine.artifacts.ModelRef` of kind ``export``) served as it is: int8 when it has
+    that variant, else fp32; of kind ``onnx-file``, the variant that file holds."""
+    if ref.kind == "onnx-file":
+        return OnnxEncoder(ref.path.parent, {v: k for k, v in VARIANT_FILES.items()}[ref.path.name])
+    return OnnxEncoder(ref.path, "int8" if "int8" in ref.export_card.get("variants", {}) else "fp32")

@@ -1,8 +1,8 @@
 """The models that answer queries, on ONNX Runtime by default: search and the app serve without torch.
 
-``load_serving_model(spec, backend="onnx")`` returns an object with the encoder interface (``encode``,
-``encode_tokens``, ``tokenizer``, ``name``, ``fingerprint``) plus ``document_encoder`` and, for students,
-``for_language(lang)``:
+``load_onnx_model(spec)`` (what :func:`engine.backends.load_serving_model` returns on ONNX) is an object with the
+encoder interface (``encode``, ``encode_tokens``, ``tokenizer``, ``name``, ``fingerprint``) plus
+``document_encoder`` and, for students, ``for_language(lang)``:
 
 * **documents** are encoded by the base model's *fp32* ONNX export. It computes the same function as the torch model
   and keeps its fingerprint, so indexes, evaluation caches and the app's shipped vectors built with either backend
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.artifacts import VARIANT_FILES, ModelRef, read_export_card, resolve_model
+from engine.artifacts import ModelRef, read_export_card, resolve_model
 from engine.encoders.common import RoutedStudent
 from engine.serving.parity import choose_query_precision, default_precision
 
@@ -36,15 +36,6 @@ def _export(ref: ModelRef, progress: bool) -> Path:
     from engine.onnx_export import ensure_exported
 
     return ensure_exported(ref, progress=progress)
-
-
-def _as_exported(ref: ModelRef):
-    """An ONNX export (or one of its files) is served as it is: int8 when present, else fp32."""
-    from engine.encoders.onnx_encoder import OnnxEncoder
-
-    if ref.kind == "onnx-file":
-        return OnnxEncoder(ref.path.parent, {v: k for k, v in VARIANT_FILES.items()}[ref.path.name])
-    return OnnxEncoder(ref.path, "int8" if "int8" in ref.export_card.get("variants", {}) else "fp32")
 
 
 def load_documents(spec=None, threads: int | None = None, progress: bool = True):
@@ -95,7 +86,9 @@ def load_onnx_model(spec=None, base=None, threads: int | None = None, progress: 
         student = _query_encoder(_export(ref, progress), base.document_encoder, threads, query_precision)
         return OnnxStudent(student, base, base.document_encoder, ref.student.fallback_langs, ref.path)
     if ref.kind in ("export", "onnx-file"):
-        return _as_exported(ref)
+        from engine.encoders.onnx_encoder import open_export
+
+        return open_export(ref)
     if base is not None and ref.kind == "default":
         return base
     return load_base(ref, threads, progress, query_precision)
@@ -107,6 +100,8 @@ def load_onnx_document_encoder(spec=None, progress: bool = True):
     if ref.kind == "student":
         return load_documents(ref.student.base, progress=progress)
     if ref.kind in ("export", "onnx-file"):
-        encoder = _as_exported(ref)  # a student's export names its base, which must index
+        from engine.encoders.onnx_encoder import open_export
+
+        encoder = open_export(ref)  # a student's export names its base, which must index
         return getattr(encoder, "document_encoder", None) or encoder
     return load_documents(ref, progress=progress)
