@@ -1,7 +1,10 @@
 """Language registry: one record per language, every alias users type resolves to the ISO 639-1 code.
 
-Codes are ISO 639-1 where one exists (``sw``, ``ny``); ISO 639-3 (``swh``, ``nya``) and UDHR-style codes
-(``hau_NG``, ``nya_chechewa``) are accepted as aliases everywhere a language is named.
+Open to every language: :data:`LANGUAGES` is the *shipped* set (the 18 with bitext and suites in ``data/``, and
+English), with the UDHR file stems and aliases the data builders need; any other valid ISO 639-1, ISO 639-3 or
+BCP-47 code (``tn``, ``tsn``, ``kik``, ``pt-BR``) resolves through ``langcodes`` (names from ``language-data``),
+reduced to its language subtag. Codes are ISO 639-1 where one exists (``sw``, ``ny``); ISO 639-3 (``swh``, ``nya``)
+and UDHR-style codes (``hau_NG``, ``nya_chechewa``) are accepted as aliases everywhere a language is named.
 """
 
 from __future__ import annotations
@@ -50,14 +53,39 @@ for _lang in LANGUAGES:
 
 
 def get_language(code: str) -> Language:
-    """Return the language for any accepted code (case-insensitive): ``sw``, ``swh``, ``nya_chechewa``, ..."""
-    key = code.strip().lower().replace("-", "_")
+    """Return the language for any accepted code (case-insensitive): ``sw``, ``swh``, ``nya_chechewa``, ``tsn``,
+    ``pt-BR`` ... A shipped language keeps its record; any other valid code gets one from ``langcodes``."""
+    key = str(code).strip().lower().replace("-", "_")
     if key in _BY_ALIAS:
         return _BY_ALIAS[key]
-    raise UserError(
-        f"unknown language code {code!r}; known: {', '.join(lang.code for lang in LANGUAGES)} "
-        "(ISO 639-3 and UDHR codes such as 'swh' or 'nya_chechewa' work too)"
-    )
+    return _open_language(str(code).strip())
+
+
+def is_shipped(code: str) -> bool:
+    """Whether ``code`` names one of the shipped languages (bitext and suites in ``data/``)."""
+    return str(code).strip().lower().replace("-", "_") in _BY_ALIAS
+
+
+def _open_language(code: str) -> Language:
+    import langcodes
+
+    unknown = UserError(f"unknown language code {code!r}: not an ISO 639-1, ISO 639-3 or BCP-47 language code "
+                        f"(e.g. 'sw', 'swh', 'nya_chechewa', 'tsn', 'pt-BR')")
+    try:
+        tag = langcodes.get(code.replace("_", "-"))
+        iso3 = tag.to_alpha3() if tag.language else None
+    except (LookupError, ValueError):
+        raise unknown from None
+    if not tag.language or not iso3 or tag.language in ("und", "zxx", "mul", "mis"):
+        raise unknown
+    if tag.language in _BY_ALIAS:  # a shipped language with a region or script (sw-KE, en-US)
+        return _BY_ALIAS[tag.language]
+    base = langcodes.Language.get(tag.language)
+    try:
+        name = base.display_name()
+    except Exception:  # language-data missing: the code stands for its name
+        name = tag.language
+    return Language(tag.language, iso3, name)
 
 
 def normalize_code(code: str) -> str:

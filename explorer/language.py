@@ -1,8 +1,9 @@
 """Query checks and language detection: CLD3 first, the user's choice over it, the registry as the vocabulary.
 
-CLD3 (``gcld3``, from the ``cld3-py`` package) does not know every registry language — it has no Kinyarwanda,
+CLD3 (``gcld3``, from the ``cld3-py`` package) does not know every shipped language — it has no Kinyarwanda,
 Oromo, Tigrinya, Lingala, Wolof or Ganda, and labels tone-marked Yoruba as Vietnamese — so detection is a default
-the UI shows and the user can override with a dropdown of registry languages.
+the UI shows and the user can override with a dropdown. Any language code resolves (:mod:`engine.languages`); a
+language outside the shipped set, or none detected, goes to the student, and the status line says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from engine.errors import UserError
-from engine.languages import LANGUAGES, get_language
+from engine.languages import LANGUAGES, get_language, is_shipped
 
 AUTO = "auto"
 MAX_QUERY_CHARS = 2000
@@ -24,18 +25,22 @@ _detector_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Detection:
-    code: str | None  # registry code, or None when CLD3's answer is not a registry language
+    code: str | None  # the language's code (any valid code, shipped or not), or None when CLD3 names none
     cld3: str  # CLD3's own label
     probability: float
     reliable: bool
 
     def describe(self) -> str:
-        if self.code:
-            name = get_language(self.code).name
-            sure = "" if self.reliable else ", unsure"
-            return f"detected {name} ({self.code}, p={self.probability:.2f}{sure})"
-        return (f"CLD3 says {self.cld3!r} (p={self.probability:.2f}), not one of the registry languages: "
-                "pick the language to route the query to a student, or leave it to the base model")
+        if not self.code:
+            return (f"language not detected (CLD3 says {self.cld3!r}, p={self.probability:.2f}): the student answers "
+                    f"as for a language it never saw — pick the language to route it otherwise")
+        name = get_language(self.code).name
+        sure = "" if self.reliable else ", unsure"
+        found = f"detected {name} ({self.code}, p={self.probability:.2f}{sure})"
+        if is_shipped(self.code):
+            return found
+        return (f"{found}: outside the shipped languages — the student answers it (students lift languages they "
+                f"never saw)")
 
 
 def language_choices() -> list[tuple[str, str]]:
