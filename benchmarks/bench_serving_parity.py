@@ -75,11 +75,13 @@ def main() -> int:
         for label, model in (("torch_fp32", torch_model), ("served", served), ("int8", int8)):
             scores = udhr_rr10(model)
             query_enc = getattr(model, "student", model)
-            row[label] = {"rr10": scores, "mean18": round(statistics.mean(v for k, v in scores.items() if k != "en"), 4),
+            mean18 = round(statistics.mean(v for k, v in scores.items() if k != "en"), 4)
+            row[label] = {"rr10": scores, "mean18": mean18,
                           "latency_ms": latency_ms(query_enc, args.rounds)}
             print(name, label, row[label]["mean18"], row[label]["latency_ms"], file=sys.stderr, flush=True)
         for label in ("served", "int8"):
-            diffs = {k: round(row[label]["rr10"][k] - row["torch_fp32"]["rr10"][k], 4) for k in row["torch_fp32"]["rr10"]}
+            ref = row["torch_fp32"]["rr10"]
+            diffs = {k: round(row[label]["rr10"][k] - ref[k], 4) for k in ref}
             row[label]["worst_language_delta"] = min(diffs.values())
             row[label]["languages_below_minus_0_01"] = sorted(k for k, v in diffs.items() if v < -0.01)
         result["models"][name] = row

@@ -116,7 +116,8 @@ def torch_free_plan(ref: ModelRef) -> str | None:
         raise UserError(f"{ref.path}: already an ONNX export; export its source model instead")
     bert = ref.base or ref
     try:
-        check_bert_config(json.loads((bert.path / "config.json").read_text(encoding="utf-8")), bert.path / "config.json")
+        config_file = bert.path / "config.json"
+        check_bert_config(json.loads(config_file.read_text(encoding="utf-8")), config_file)
     except (OSError, ValueError) as exc:
         return f"{bert.path}/config.json: unreadable ({exc})"
     except UserError as exc:

@@ -105,8 +105,8 @@ def token_embeddings(encoder, text: str, kind: str):
     return out
 
 
-def plan_between(query, english, eps: float = HEATMAP_SINKHORN.eps, marginals: Marginals = "uniform", idf: TokenIdf | None = None,
-                 max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
+def plan_between(query, english, eps: float = HEATMAP_SINKHORN.eps, marginals: Marginals = "uniform",
+                 idf: TokenIdf | None = None, max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
     """Transport plan between two :class:`engine.encoders.TokenEmbeddings` (query rows, English columns).
 
     Solved in numpy (:func:`engine.ot.sinkhorn_log`, the same iterations as the training solver): the app
@@ -126,7 +126,8 @@ def plan_between(query, english, eps: float = HEATMAP_SINKHORN.eps, marginals: M
 
 
 def align(query_encoder, document_encoder, query: str, english: str, eps: float = HEATMAP_SINKHORN.eps,
-          marginals: Marginals = "uniform", idf: TokenIdf | None = None, max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
+          marginals: Marginals = "uniform", idf: TokenIdf | None = None,
+          max_iter: int = HEATMAP_SINKHORN.max_iter) -> Alignment:
     """Transport plan between ``query`` (tokens from ``query_encoder``) and ``english`` (``document_encoder``)."""
     check_eps(eps)
     return plan_between(token_embeddings(query_encoder, query, "query"),

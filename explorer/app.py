@@ -161,7 +161,8 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                 with gr.Row():
                     query = gr.Textbox(label="Query", placeholder="e.g. a Chichewa, Swahili or Amharic sentence",
                                        max_length=MAX_QUERY_CHARS * 5, scale=4, elem_id="oc-query")
-                    language = gr.Dropdown(language_choices(), value=AUTO, label="Language", scale=1)
+                    language = gr.Dropdown(language_choices(app.registry.student_languages()), value=AUTO,
+                                           label="Language", scale=1)
                 with gr.Row():
                     model = gr.Radio(model_choices, value=BASE, label="Model")
                     collection = gr.Dropdown(app.collection_names() or [DEFAULT], value=DEFAULT, label="Collection",

@@ -43,9 +43,13 @@ class Detection:
                 f"never saw)")
 
 
-def language_choices() -> list[tuple[str, str]]:
-    """Dropdown choices ``(label, value)``: auto-detect, then every registry language."""
-    return [("auto-detect", AUTO)] + [(f"{lang.name} ({lang.code})", lang.code) for lang in LANGUAGES]
+def language_choices(student_langs=()) -> list[tuple[str, str]]:
+    """Dropdown choices ``(label, value)``: auto-detect, every shipped language, then the student's other languages
+    (its card's ``langs``: a student trained on a language outside the shipped set offers it too)."""
+    langs = list(LANGUAGES) + [get_language(code) for code in student_langs]
+    seen: set[str] = set()
+    unique = [lang for lang in langs if not (lang.code in seen or seen.add(lang.code))]
+    return [("auto-detect", AUTO)] + [(f"{lang.name} ({lang.code})", lang.code) for lang in unique]
 
 
 def check_query(text: str | None) -> str:

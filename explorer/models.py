@@ -55,6 +55,15 @@ class ModelRegistry:
             return f"{STUDENT_MISSING} (the app was started with --no-student or no student export exists)"
         return self._errors.get(STUDENT, "ready")
 
+    def student_languages(self) -> list[str]:
+        """The languages the student was trained on (its card), without loading it."""
+        if STUDENT not in self.specs:
+            return []
+        from engine.artifacts import is_student_dir, read_student_card
+
+        source = Path(self.specs[STUDENT].source)
+        return list(read_student_card(source).langs) if is_student_dir(source) else []
+
     def choices(self) -> list[tuple[str, str]]:
         return [(spec.label, key) for key, spec in self.specs.items() if key not in self._errors]
 

@@ -4,7 +4,13 @@ code resolves through langcodes (reduced to its language); anything else is one 
 import pytest
 
 from engine.errors import UserError
-from engine.languages import LANGUAGES, get_language, is_shipped, normalize_code, parse_langs
+from engine.languages import (
+    LANGUAGES,
+    get_language,
+    is_shipped,
+    normalize_code,
+    parse_langs,
+)
 
 
 def test_shipped_languages_keep_their_records_and_aliases():

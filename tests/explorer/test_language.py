@@ -43,3 +43,5 @@ def test_user_choice_overrides_detection():
     assert lang == "yo" and "set by you" in note
     assert resolve_language("Mtu ana haki", AUTO)[0] == "sw"
     assert ("Kinyarwanda (rw)", "rw") in language_choices()
+    grown = language_choices(["tsn", "rw"])  # a student's languages outside the shipped set are offered too
+    assert grown[-1] == ("Tswana (tn)", "tn") and len(grown) == len(language_choices()) + 1

@@ -34,3 +34,14 @@ def test_broken_student_falls_back_with_a_message(tiny_encoder):
 def test_default_registry_without_an_export(tmp_path):
     reg = default_registry(tmp_path / "no-such-student")
     assert list(reg.specs) == [BASE]
+
+
+def test_student_languages_come_from_its_card_without_loading_it(tiny_registry):
+    import json
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[2] / "exports" / "default-student"
+    reg = default_registry(shipped)
+    assert reg.student_languages() == json.loads((shipped / "student.json").read_text())["langs"]
+    assert not reg._loaded  # nothing was loaded to read them
+    assert tiny_registry.student_languages() == []

@@ -1,5 +1,5 @@
-"""Serving on ONNX Runtime by default (engine.serving): int8 or fp32 queries (the parity check), fp32 documents that share torch's vectors,
-students routing their fallback languages to the base, and no torch import on the way."""
+"""Serving on ONNX Runtime by default (engine.serving): int8 or fp32 queries (the parity check), fp32 documents
+that share torch's vectors, students routing their fallback languages to the base, and no torch import on the way."""
 
 import json
 import subprocess
