@@ -1,6 +1,6 @@
 """What a user is served (engine.serving, the app's and `search`'s default) against torch fp32 on `udhr`, for the
 offline base and the shipped student: every language within 0.01 RR@10, whichever query precision the parity check
-chose on this CPU; int8 queries forced (fp32 documents) within 0.01 on the mean. Measured figures and the CPU kind:
+chose on this CPU; the base's int8 queries forced (fp32 documents) within 0.01 on the mean. Measured figures and the CPU kind:
 reports/benchmarks/serving-parity.md."""
 
 from pathlib import Path
@@ -51,15 +51,13 @@ def test_served_configuration_holds_every_language(which, served_base, torch_sco
     assert not worse, (served.query_precision.note, worse)
 
 
-@pytest.mark.parametrize("which", ["base", "student"])
-def test_forced_int8_queries_stay_within_0_01_on_the_mean(which, served_base, torch_scores):
+def test_forced_int8_queries_stay_within_0_01_on_the_mean(torch_scores):
+    """The base only: the student's int8 figures are in the benchmark report (one udhr pass less here)."""
     from statistics import mean
 
     from engine.backends import load_serving_model
 
-    base = load_serving_model(None, "onnx", progress=False, query_precision="int8")
-    int8 = base if which == "base" else load_serving_model(STUDENT, "onnx", base=base, progress=False,
-                                                           query_precision="int8")
+    int8 = load_serving_model(None, "onnx", progress=False, query_precision="int8")
     assert int8.variant == "int8" and int8.document_encoder.variant == "fp32"
-    got, want = _rr10(int8), torch_scores[which]
+    got, want = _rr10(int8), torch_scores["base"]
     assert abs(mean(got.values()) - mean(want.values())) <= 0.01, (mean(got.values()), mean(want.values()))
