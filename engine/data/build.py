@@ -21,7 +21,7 @@ from engine.fileio import sha256_file
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
-Extractor = Callable[[Path], SourceData]
+Extractor = Callable[[Path, list[str] | None], SourceData]  # (cache folder, languages or None: the shipped ones)
 
 # Test-bearing sources first: their held-out strings filter the others' training data.
 BUILDERS: dict[str, Extractor] = {
@@ -88,8 +88,8 @@ def package_drift(source: str, root: Path = DATA_DIR) -> list[str]:
     recorded = read_manifest(root).get("sources", {}).get(source, {})
     drift = []
     for package, built in sorted(recorded.items()):
-        if package.startswith("npm:"):
-            continue  # fetched by exact version: cannot drift
+        if package.startswith(("npm:", "deb:")):
+            continue  # archives kept in the download cache: the cached file is the pin
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -115,10 +115,11 @@ def write_manifest(out: Path, packages: dict[str, dict[str, str]] | None = None)
 
 
 def build(sources: list[str] | None = None, out: Path = DATA_DIR, cache_dir: Path = DEFAULT_CACHE_DIR,
-          dev: DevConfig = DevConfig()) -> dict:
+          dev: DevConfig = DevConfig(), langs: list[str] | None = None) -> dict:
     """Rebuild ``sources`` (default: all) into the data root ``out``.
 
-    Returns ``{source: {"files": {path: lines}, "dropped_leaking": {lang: pairs}}}``.
+    Returns ``{source: {"files": {path: lines}, "dropped_leaking": {lang: pairs}}}``. ``langs`` limits the
+    language-bearing sources to those languages (default: the shipped ones), as ``data add`` does.
 
     Held-out strings come from the test files just written and, for sources not rebuilt, from ``out`` or the shipped
     ``data/`` folder; any training or dev pair with either side among them is dropped.
@@ -129,8 +130,12 @@ def build(sources: list[str] | None = None, out: Path = DATA_DIR, cache_dir: Pat
         raise UserError(f"unknown data source(s) {', '.join(unknown)}; known: {', '.join(BUILDERS)}")
     names = [name for name in BUILDERS if name in names]
     out, cache_dir = Path(out), Path(cache_dir)
-    extracted = [BUILDERS[name](cache_dir) for name in names]
+    return write_sources([BUILDERS[name](cache_dir, langs) for name in names], out, dev)
 
+
+def write_sources(extracted: list[SourceData], out: Path, dev: DevConfig = DevConfig()) -> dict:
+    """Write extracted sources into the data root ``out`` (test sides first, then train/dev filtered against every
+    held-out string), their attributions and the manifest; returns :func:`build`'s summary."""
     summary: dict[str, dict[str, dict[str, int]]] = {}
     for data in extracted:
         folder = out / "bitext" / data.name

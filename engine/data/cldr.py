@@ -52,15 +52,16 @@ def lexicon(lang: str, config: CldrConfig = CldrConfig()) -> list[tuple[str, str
     return list(pairs.values())
 
 
-def extract(cache_dir: Path, config: CldrConfig = CldrConfig()) -> SourceData:
-    """A train-only lexicon for every registry language babel has names for."""
-    data = SourceData(name="cldr", license_path="bitext/cldr/LICENSE.md", license_text=_license(), carve_dev=False)
-    for language in LANGUAGES:
-        if language.code == "en":
+def extract(cache_dir: Path, langs=None, config: CldrConfig = CldrConfig()) -> SourceData:
+    """A train-only lexicon for every shipped language (or each of ``langs``) babel has names for."""
+    data = SourceData(name="cldr", license_path="bitext/cldr/LICENSE.md", license_text=_license(), carve_dev=False,
+                      packages={"babel": metadata.version("babel")})
+    for code in langs if langs is not None else [language.code for language in LANGUAGES]:
+        if code == "en":
             continue
-        pairs = lexicon(language.code, config)
+        pairs = lexicon(code, config)
         if pairs:
-            data.pairs[language.code] = {"train": pairs}
+            data.pairs[code] = {"train": pairs}
     return data
 
 

