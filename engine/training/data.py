@@ -13,8 +13,9 @@ from engine.training.config import DistillConfig
 def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
     """Training triples ``(lang, en, other)``, dev pairs per language and a summary of what was read.
 
-    Shipped bitext brings its own dev split; user bitext without one gives up a held-out slice (at most a tenth) that
-    is never trained on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them.
+    Shipped bitext brings its own dev split, and so does a ``LANG.train.tsv.gz`` with a ``LANG.dev.tsv.gz`` beside it
+    (``data add`` writes both); other user bitext gives up a held-out slice (at most a tenth) that is never trained
+    on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them.
     """
     from engine.data.bitext import load_bitext, shipped_bitext
     from engine.languages import normalize_code
@@ -40,7 +41,8 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
                 if not Path(p).is_file():
                     raise UserError(f"bitext file {p} not found")
             files = [tuple(paths)] if len(paths) == 2 else [paths[0]]
-            dev_files = []
+            sibling = Path(paths[0]).with_name(Path(paths[0]).name.replace(".train.", ".dev."))
+            dev_files = [str(sibling)] if len(paths) == 1 and ".train." in paths[0] and sibling.is_file() else []
         for f in files:
             pairs, report = load_bitext(f, lang=lang)
             by_lang.setdefault(lang, []).extend(pairs)
