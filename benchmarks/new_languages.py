@@ -35,7 +35,7 @@ def main() -> int:
     parser.add_argument("--out", required=True, help="writes OUT.json and OUT.md")
     args = parser.parse_args()
 
-    from engine.data.add import add_language
+    from engine.add_language import add_language
     from engine.encoders import load_encoder
     from engine.encoders.students import load_student
     from engine.fileio import write_text_atomic

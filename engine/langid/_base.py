@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from abc import ABC, abstractmethod
-from typing import Callable
+from collections.abc import Callable
 
 from engine.errors import UserError
 from engine.languages import get_language

@@ -28,13 +28,14 @@ class TrainingCorpus:
         """Provenance for the model card: each source file (relative to ``root``) with its sha256, and per language
         the lines and characters kept."""
         return {
-            "sources": [{"path": _relative(path, root), "sha256": sha256_file(path)} for path in self.sources],
+            "sources": [{"path": source_key(path, root), "sha256": sha256_file(path)} for path in self.sources],
             "languages": {lang: {"lines": len(lines), "chars": sum(map(len, lines))}
                           for lang, lines in self.texts.items()},
         }
 
 
-def _relative(path: Path, root: Path) -> str:
+def source_key(path: Path, root: Path) -> str:
+    """How a model card names a training file: its path under the data folder."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -8,6 +8,7 @@ first call on these machines; ``lingua-served`` keeps only the languages we serv
 
 from __future__ import annotations
 
+from engine.errors import UserError
 from engine.langid._base import Identifier, normalize_label, register_identifier
 
 # Languages that text in a shipped language is most often taken for (Bantu neighbours, Latin-script Austronesian,
@@ -20,14 +21,18 @@ class LinguaIdentifier(Identifier):
     probability is its top relative confidence value."""
 
     def __init__(self, languages: tuple[str, ...] | None = None):
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
+        try:
+            from lingua import Language, LanguageDetectorBuilder
+        except ImportError:
+            raise UserError("the lingua identifier needs the lingua package: "
+                            "pip install 'lingua-language-detector==2.1.1'") from None
 
         if languages is None:
             builder = LanguageDetectorBuilder.from_all_languages()
         else:
-            known = {code.name.lower() for code in IsoCode639_1}
-            codes = [getattr(IsoCode639_1, code.upper()) for code in languages if code in known]
-            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+            known = {lang.iso_code_639_1.name.lower(): lang for lang in Language.all()}
+            languages = tuple(code for code in languages if code in known)  # lingua cannot name the others
+            builder = LanguageDetectorBuilder.from_languages(*(known[code] for code in languages))
         self._detector = builder.build()
         self._labels = languages
 

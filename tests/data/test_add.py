@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.data.add import add_language
+from engine.add_language import add_language
 from engine.data.build import DATA_DIR, read_manifest
 from engine.data.downloads import DEFAULT_CACHE_DIR
 from engine.errors import UserError
