@@ -116,8 +116,8 @@ def _configure_data(p: argparse.ArgumentParser) -> None:
 
 
 def _data_add(args: argparse.Namespace) -> int:
-    from engine.data import DEFAULT_CACHE_DIR
     from engine.add_language import add_language
+    from engine.data import DEFAULT_CACHE_DIR
 
     added = add_language(args.lang, args.out, args.bitext,
                          cache_dir=Path(args.cache) if args.cache else DEFAULT_CACHE_DIR)
