@@ -55,7 +55,7 @@ for _lang in LANGUAGES:
 def get_language(code: str) -> Language:
     """Return the language for any accepted code (case-insensitive): ``sw``, ``swh``, ``nya_chechewa``, ``tsn``,
     ``pt-BR`` ... A shipped language keeps its record; any other valid code gets one from ``langcodes``."""
-    key = str(code).strip().lower().replace("-", "_")
+    key = _key(code)
     if key in _BY_ALIAS:
         return _BY_ALIAS[key]
     return _open_language(str(code).strip())
@@ -63,7 +63,12 @@ def get_language(code: str) -> Language:
 
 def is_shipped(code: str) -> bool:
     """Whether ``code`` names one of the shipped languages (bitext and suites in ``data/``)."""
-    return str(code).strip().lower().replace("-", "_") in _BY_ALIAS
+    return _key(code) in _BY_ALIAS
+
+
+def _key(code: str) -> str:
+    """How a typed code is looked up among the shipped aliases: ``NYA-Chechewa`` -> ``nya_chechewa``."""
+    return str(code).strip().lower().replace("-", "_")
 
 
 def _open_language(code: str) -> Language:

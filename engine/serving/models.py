@@ -82,7 +82,7 @@ def load_onnx_model(spec=None, base=None, threads: int | None = None, progress: 
     Runtime. ``base``: an already loaded base (:func:`load_base`) to share."""
     ref = resolve_model(spec)
     if ref.kind == "student":
-        base = base if base is not None else load_base(ref.student.base, threads, progress, query_precision)
+        base = base if base is not None else load_base(ref.base, threads, progress, query_precision)
         student = _query_encoder(_export(ref, progress), base.document_encoder, threads, query_precision)
         return OnnxStudent(student, base, base.document_encoder, ref.student.fallback_langs, ref.path)
     if ref.kind in ("export", "onnx-file"):
@@ -98,7 +98,7 @@ def load_onnx_document_encoder(spec=None, progress: bool = True):
     """The encoder that indexes documents for ``spec``: its base model's fp32 export; students share their base's."""
     ref = resolve_model(spec)
     if ref.kind == "student":
-        return load_documents(ref.student.base, progress=progress)
+        return load_documents(ref.base, progress=progress)
     if ref.kind in ("export", "onnx-file"):
         from engine.encoders.onnx_encoder import open_export
 

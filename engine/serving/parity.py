@@ -182,12 +182,14 @@ def choose_query_precision(export_dir: Path, int8_factory, fp32_factory, documen
     if requested != "auto":
         return QueryPrecision(requested, requested)
     result = cached_verdict(export_dir, config)
-    if result is None:
+    fresh = result is None
+    if fresh:
         int8 = int8_factory()
         if int8 is None:
             return QueryPrecision("fp32", requested)
         result = check_parity(int8, fp32_factory(), documents, config)
         remember_verdict(export_dir, result)
     chosen = QueryPrecision("int8" if result.passed else "fp32", requested, result)
-    (log.info if result.passed else log.warning)("%s: %s", Path(export_dir).name, chosen.note)
+    # a failed check is a warning when it is made; read back from parity.json it is information
+    (log.warning if fresh and not result.passed else log.info)("%s: %s", Path(export_dir).name, chosen.note)
     return chosen
