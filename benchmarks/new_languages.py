@@ -3,7 +3,7 @@ packaged source that has the language), `udhr` RR@10 of the base model (zero-sho
 (transfer: it never saw the language) and of the language's own OT student (one epoch, top:4, the defaults), with
 the share of the zero-shot gap to English it closes. One seed; translation-aligned retrieval, not human judgements.
 
-    python benchmarks/new_languages.py tn nso ts ve ss st --out reports/experiments/new-languages
+    python benchmarks/new_languages.py tn nso ts ve ss st --out reports/languages/new-languages
 """
 
 from __future__ import annotations
