@@ -98,6 +98,27 @@ def _train_modes_plan(lang: str, pairs: int) -> Plan:
     )
 
 
+# Seeds of the significance plans: each seed draws its own training sample, batch order and dropout.
+SEEDS = (13, 14, 15)
+OBJECTIVES = ("ot-contrastive", "infonce", "mse", "ot-align")
+
+
+def _objectives_plan(lang: str, pairs: int, seeds: tuple[int, ...] = SEEDS) -> Plan:
+    """Every training objective over several seeds, the most contested pair (OT contrastive vs pooled InfoNCE)
+    first, so the paired significance tests (:mod:`engine.experiments.stats`) have their runs early."""
+    runs = [Run(f"{lang}-{loss}-s{seed}", {"loss": loss, "seed": seed})
+            for loss in OBJECTIVES for seed in seeds]
+    runs.sort(key=lambda r: (OBJECTIVES.index(r.settings["loss"]) >= 2, r.settings["seed"]))
+    return Plan(
+        name=f"objectives-{lang}",
+        description=f"Every objective over {len(seeds)} seeds: {pairs} {lang}–English Bible pairs per run (each seed "
+                    f"its own sample), top 4 layers, 1 epoch",
+        runs=runs,
+        suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
+        common=dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30),
+    )
+
+
 PLANS = {
     "losses-ny": lambda: _losses_plan("ny", 3000),
     "joint": lambda: _joint_plan(800),
@@ -106,6 +127,7 @@ PLANS = {
     "curve-am": lambda: _curve_plan("am", (100, 1000, 10000)),
     "per-language": _per_language_plan,
     "train-ny": lambda: _train_modes_plan("ny", 3000),
+    "objectives-ny": lambda: _objectives_plan("ny", 3000),
 }
 
 

@@ -10,6 +10,7 @@ from engine.artifacts import read_student_card
 from engine.errors import UserError
 from engine.experiments.chart import udhr_chart
 from engine.experiments.plans import Plan
+from engine.experiments.stats import group_runs, write_plan_stats
 from engine.experiments.table import comparison_table
 
 
@@ -60,4 +61,22 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
     write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
+    if any(len(runs) > 1 for runs in group_runs(list(results["runs"])).values()):  # seeds: CIs and paired tests
+        write_plan_stats(results, reports_dir, baseline_runs(runs_dir, plan.suites))
     return results
+
+
+def baseline_runs(runs_dir: Path, suites: list[str]) -> Path:
+    """A directory with the zero-shot model's TREC runs on ``suites`` (``<dir>/runs``), evaluated once under
+    ``runs_dir`` (run files are not committed; the zero-shot report is)."""
+    from engine.encoders import load_encoder
+    from engine.evaluation import EvalConfig, evaluate
+
+    out = Path(runs_dir) / "zero-shot" / "report.json"
+    missing = [s for s in suites if not list((out.with_suffix("") / "runs").glob(f"{s}.*.trec"))]
+    if missing:
+        evaluate(load_encoder(), EvalConfig(suites=missing), out=out.with_name(f"report-{'-'.join(missing)}.json"))
+        for done in out.parent.glob("report-*/runs/*.trec"):
+            (out.with_suffix("") / "runs").mkdir(parents=True, exist_ok=True)
+            done.replace(out.with_suffix("") / "runs" / done.name)
+    return out.with_suffix("")

@@ -38,5 +38,8 @@ class DistillConfig:
     save_dtype: str = "float16"
     threads: int | None = None
     precision: str = "auto"  # fp32 | bf16 (autocast for the transformer layers; OT and losses stay fp32) | auto
+    passage_weight: float = 0.0  # λ_p of the pseudo-passage term (engine.training.passages); 0 = off
+    passage_units: int = 5  # consecutive bitext units per pseudo-passage
+    passage_max_length: int = 256  # tokens of a teacher pseudo-passage
     length_buckets: bool = True  # batches of similar-length pairs: less padding, same pairs per epoch
     extra: dict = field(default_factory=dict)

@@ -10,6 +10,29 @@ from engine.errors import UserError
 from engine.training.config import DistillConfig
 
 
+def training_files(spec: str, lang: str) -> tuple[list, list]:
+    """The training files of one ``--bitext`` entry and its dev files: ``shipped[:SOURCE]`` names the shipped splits;
+    a user ``LANG.train.tsv.gz`` brings the ``LANG.dev.tsv.gz`` beside it; ``EN_FILE,OTHER_FILE`` is one pair of
+    line-aligned files."""
+    from engine.data.bitext import shipped_bitext
+
+    if spec.startswith("shipped"):
+        parts = spec.split(":")
+        source = parts[1] if len(parts) > 1 and parts[1] else None
+        files = shipped_bitext(lang, source, "train")
+        if not files:
+            raise UserError(f"no shipped training bitext for {lang}" + (f" from {source}" if source else ""))
+        return files, shipped_bitext(lang, source, "dev")
+    paths = spec.split(",")
+    for p in paths:
+        if not Path(p).is_file():
+            raise UserError(f"bitext file {p} not found")
+    files = [tuple(paths)] if len(paths) == 2 else [paths[0]]
+    sibling = Path(paths[0]).with_name(Path(paths[0]).name.replace(".train.", ".dev."))
+    dev_files = [str(sibling)] if len(paths) == 1 and ".train." in paths[0] and sibling.is_file() else []
+    return files, dev_files
+
+
 def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
     """Training triples ``(lang, en, other)``, dev pairs per language and a summary of what was read.
 
@@ -17,7 +40,7 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
     (``data add`` writes both); other user bitext gives up a held-out slice (at most a tenth) that is never trained
     on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them.
     """
-    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.data.bitext import load_bitext
     from engine.languages import normalize_code
 
     if len(config.bitext) != len(config.langs):
@@ -28,21 +51,7 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
     summary: dict[str, dict] = {}
     for spec, lang in zip(config.bitext, config.langs):
         lang = normalize_code(lang)
-        if spec.startswith("shipped"):
-            parts = spec.split(":")
-            source = parts[1] if len(parts) > 1 and parts[1] else None
-            files = shipped_bitext(lang, source, "train")
-            dev_files = shipped_bitext(lang, source, "dev")
-            if not files:
-                raise UserError(f"no shipped training bitext for {lang}" + (f" from {source}" if source else ""))
-        else:
-            paths = spec.split(",")
-            for p in paths:
-                if not Path(p).is_file():
-                    raise UserError(f"bitext file {p} not found")
-            files = [tuple(paths)] if len(paths) == 2 else [paths[0]]
-            sibling = Path(paths[0]).with_name(Path(paths[0]).name.replace(".train.", ".dev."))
-            dev_files = [str(sibling)] if len(paths) == 1 and ".train." in paths[0] and sibling.is_file() else []
+        files, dev_files = training_files(spec, lang)
         for f in files:
             pairs, report = load_bitext(f, lang=lang)
             by_lang.setdefault(lang, []).extend(pairs)

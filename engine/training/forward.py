@@ -22,7 +22,8 @@ def bottom_cache(pool: list | None, teacher, n_top: int, max_length: int, amp: t
                  ) -> FrozenBottomCache:
     """A compatible cache from ``pool`` (shared between runs on the same texts), else a new one added to it."""
     pool = pool if pool is not None else []
-    cache = next((c for c in pool if c.compatible(teacher, n_top, max_length, amp)), None)
+    cache = next((c for c in pool if isinstance(c, FrozenBottomCache)
+                  and c.compatible(teacher, n_top, max_length, amp)), None)
     if cache is None:
         cache = FrozenBottomCache(teacher, n_top, max_length, compute_dtype=amp)
         pool.append(cache)

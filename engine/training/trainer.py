@@ -49,6 +49,7 @@ from engine.training.distributed import barrier, dist_setup, wrap_ddp
 from engine.training.forward import StepForward, bottom_cache, top_layers
 from engine.training.objective import DistillLoss
 from engine.training.optimizer import make_optimizer, optimizer_step
+from engine.training.passages import passage_targets
 from engine.training.precision import autocast_dtype
 from engine.training.selection import DevSelection
 
@@ -106,6 +107,7 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     total_steps = config.max_steps or max(1, math.ceil(config.epochs * steps_per_epoch))
     opt, sched = make_optimizer(params, config, total_steps)
     loss_fn = DistillLoss(config)
+    passages = passage_targets(config, teacher, triples, bottom_caches, progress and rank == 0)
     state = new_state()
     if resume and (last / STATE_FILE).is_file():
         state = load_checkpoint(last, student_model, opt, sched)
@@ -147,6 +149,8 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
             idx = idx[rank::world]
             hidden = forward([triples[i][1] for i in idx], [triples[i][2] for i in idx])
             loss, stats = loss_fn(*hidden)
+            if passages is not None:
+                loss, stats = passages.add_term(loss, stats, hidden, [triples[i][1] for i in idx])
             if not torch.isfinite(loss):
                 bar.close()
                 raise UserError(f"loss became {loss.item()} at step {state['step'] + 1}; stopped. The last good "
