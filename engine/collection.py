@@ -29,6 +29,11 @@ class Collection:
     titles: dict[str, str] = field(default_factory=dict)
     name: str = ""
     lang: str = ""
+    doc_langs: dict[str, str] = field(default_factory=dict)  # id → language, for rows with a "lang" (else English)
+    query_lang: str = ""  # the queries' language: ``lang`` unless the folder's meta.json says otherwise
+
+    def doc_lang(self, doc_id: str) -> str:
+        return self.doc_langs.get(doc_id, "en")
 
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -53,8 +58,10 @@ def _lines(path: Path) -> list[str]:
     return text.splitlines()
 
 
-def read_corpus(path: Path, titles: dict[str, str] | None = None) -> dict[str, str]:
-    """``id → text`` from a JSONL corpus; string ``title`` fields go into ``titles`` when it is given."""
+def read_corpus(path: Path, titles: dict[str, str] | None = None, langs: dict[str, str] | None = None
+                ) -> dict[str, str]:
+    """``id → text`` from a JSONL corpus; string ``title`` fields go into ``titles`` and ``lang`` fields (any ISO 639 /
+    BCP-47 code, normalised) into ``langs`` when they are given."""
     docs: dict[str, str] = {}
     for number, line in enumerate(_lines(path), 1):
         if not line.strip():
@@ -74,6 +81,11 @@ def read_corpus(path: Path, titles: dict[str, str] | None = None) -> dict[str, s
         docs[doc_id] = row["text"]
         if titles is not None and isinstance(row.get("title"), str) and row["title"].strip():
             titles[doc_id] = row["title"]
+        if langs is not None and row.get("lang") is not None:
+            try:
+                langs[doc_id] = normalize_code(str(row["lang"]))
+            except UserError as exc:
+                raise UserError(f"{path}:{number}: {exc}") from None
     if not docs:
         raise UserError(f"{path}: no documents")
     return docs
@@ -152,17 +164,26 @@ def load_collection(dir_or_suite: str | Path, lang: str | None = None) -> Collec
     """Load a shipped suite (``"udhr"``, ``"bible-ny"``, ``"l10n"``) or a folder, for one language."""
     name, corpus_dir, query_dir = _resolve(dir_or_suite, lang)
     files = {}
-    for folder, base in ((corpus_dir, "corpus.jsonl"), (query_dir, "queries.tsv"), (query_dir, "qrels")):
-        found = _find(folder, base) or (_find(query_dir, base) if base == "corpus.jsonl" else None)
+    for folder, base in ((query_dir, "corpus.jsonl"), (query_dir, "queries.tsv"), (query_dir, "qrels")):
+        found = _find(folder, base) or (_find(corpus_dir, base) if base == "corpus.jsonl" else None)
         if found is None:
             raise UserError(f"{folder / base} is missing; a collection needs corpus.jsonl, queries.tsv and qrels")
         files[base] = found
     titles: dict[str, str] = {}
-    docs = read_corpus(files["corpus.jsonl"], titles)
+    doc_langs: dict[str, str] = {}
+    docs = read_corpus(files["corpus.jsonl"], titles, doc_langs)
     queries = read_queries(files["queries.tsv"])
     qrels = read_qrels(files["qrels"], docs, queries)
     code = normalize_code(lang) if lang else ""
-    return Collection(docs=docs, queries=queries, qrels=qrels, titles=titles, name=name, lang=code)
+    meta_path = query_dir / "meta.json"
+    query_lang = code
+    if meta_path.is_file():
+        try:
+            query_lang = normalize_code(json.loads(meta_path.read_text(encoding="utf-8"))["query_lang"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UserError(f"{meta_path}: expected {{\"query_lang\": CODE}} ({exc})") from None
+    return Collection(docs=docs, queries=queries, qrels=qrels, titles=titles, name=name, lang=code,
+                      doc_langs=doc_langs, query_lang=query_lang)
 
 
 def list_suites() -> list[str]:

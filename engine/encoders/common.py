@@ -111,6 +111,15 @@ def query_encoder(model, lang: str | None = None):
     return getattr(model, "student", model)
 
 
-def document_encoder(model):
-    """The encoder whose vectors an index holds: a student's frozen base, else the model itself."""
-    return getattr(model, "document_encoder", None) or model
+def document_encoder(model, lang: str | None = None):
+    """The encoder for documents in ``lang``: English (or no language given) goes to a student's frozen base — the
+    teacher, whose index every student shares — and any other language to the encoder that answers queries in it
+    (:func:`query_encoder`: the student, or the base for its fallback languages), so documents of every language
+    share one index and one score scale. A model without routing encodes every document itself."""
+    from engine.languages import normalize_code
+
+    base = getattr(model, "document_encoder", None) or model
+    if not lang or normalize_code(lang) == "en":
+        return base
+    enc = query_encoder(model, lang)
+    return base if enc is getattr(model, "base", None) else enc

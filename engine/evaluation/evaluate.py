@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from engine.encoders.common import document_encoder, query_encoder
+from engine.evaluation.bias import same_language_share
 from engine.evaluation.dense import dense_run, write_trec_run
 from engine.evaluation.embedding_cache import encode_cached
 from engine.evaluation.metrics import DEFAULT_MEASURES, evaluate_run
@@ -52,6 +53,27 @@ def index_vectors(index_path: str, doc_encoder, docs: dict[str, str]):
         index.close()
 
 
+def encode_documents(model, coll, doc_ids: list[str], cache_root: Path, config: EvalConfig, progress):
+    """Document vectors in ``doc_ids`` order, each document encoded by the encoder for its language
+    (:func:`engine.encoders.common.document_encoder`; with ``route`` off, every non-English one by the student)."""
+    import numpy as np
+
+    groups: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        groups.setdefault(coll.doc_lang(d), []).append(i)
+    out = None
+    for lang, rows in groups.items():
+        enc = document_encoder(model, lang)
+        if not config.route and lang != "en":
+            enc = getattr(model, "student", model)
+        vecs = encode_cached(enc, [coll.docs[doc_ids[i]] for i in rows], "passage", cache_root, config.batch_size,
+                             progress=progress and (progress if len(groups) == 1 else f"{progress} ({lang})"))
+        if out is None:
+            out = np.zeros((len(doc_ids), vecs.shape[1]), dtype=vecs.dtype)
+        out[rows] = vecs
+    return out
+
+
 def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict | None = None,
              progress: bool = True) -> dict:
     """Run every (suite, language) of ``config`` and return the report; with ``out``, write report files + runs."""
@@ -83,16 +105,21 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
         for lang in langs:
             coll = load_collection(source, lang)
             doc_ids = list(coll.docs)
-            doc_vecs = index_vectors(config.index, doc_encoder, coll.docs) if config.index else None
+            doc_vecs = None
+            if config.index and not coll.doc_langs:
+                doc_vecs = index_vectors(config.index, doc_encoder, coll.docs)
             if doc_vecs is None:  # the on-disk cache makes this a read after the first language
-                doc_vecs = encode_cached(doc_encoder, [coll.docs[d] for d in doc_ids], "passage", cache_root,
-                                         config.batch_size, progress=progress and f"{suite}: documents")
+                doc_vecs = encode_documents(model, coll, doc_ids, cache_root, config,
+                                            progress and f"{suite}: documents")
             qids = list(coll.queries)
-            q_enc = query_encoder(model, lang) if config.route else getattr(model, "student", model)
+            q_lang = coll.query_lang or lang
+            q_enc = query_encoder(model, q_lang) if config.route else getattr(model, "student", model)
             q_vecs = q_enc.encode([coll.queries[q] for q in qids], kind="query", batch_size=config.batch_size,
                                   progress=progress and f"{suite}/{lang}: queries")
             run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
             aggregate, _ = evaluate_run(coll.qrels, run, config.measures)
+            if len(set(coll.doc_langs.values())) > 1:  # documents of several languages in one collection
+                aggregate["SameLang@10"] = same_language_share(run, coll.qrels, coll.doc_langs, q_lang)
             suite_report["languages"][lang] = {"queries": len(qids), "documents": len(doc_ids),
                                                "metrics": aggregate}
             if out is not None:

@@ -16,12 +16,17 @@ from engine.errors import UserError
 from engine.suites.bible import build_bible_suite
 from engine.suites.l10n import build_l10n_suite
 from engine.suites.layout import Suite, write_suite
+from engine.suites.mixed import build_mixed_suite
+from engine.suites.reverse import build_bible_reverse_suite, build_udhr_reverse_suite
 from engine.suites.udhr import build_udhr_suite
 
 SUITES: dict[str, Callable[[Path], Suite]] = {
     "udhr": build_udhr_suite,
     "bible-ny": build_bible_suite,
     "l10n": build_l10n_suite,
+    "udhr-reverse": build_udhr_reverse_suite,
+    "bible-ny-reverse": build_bible_reverse_suite,
+    "mixed": build_mixed_suite,
 }
 
 

@@ -1,10 +1,14 @@
 """Write a suite in the shipped layout: ``<suite>/corpus.jsonl`` shared by all languages, and per language
-``<suite>/<lang>/queries.tsv`` (``qid<TAB>text``) and ``<suite>/<lang>/qrels`` (TREC: ``qid 0 docid rel``).
+``<suite>/<lang>/queries.tsv`` (``qid<TAB>text``) and ``<suite>/<lang>/qrels`` (TREC: ``qid 0 docid rel``); a
+language with documents of its own has ``<suite>/<lang>/corpus.jsonl`` (rows carry their ``lang``), which replaces
+the shared corpus for it, and ``<suite>/<lang>/meta.json`` says when its queries are in another language
+(``{"query_lang": "en"}``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +19,13 @@ from engine.data.text import clean_text, normalize_key
 
 @dataclass
 class SuiteLanguage:
-    """Queries (``qid → text``) and relevance (``qid → {docid: grade}``) for one language."""
+    """Queries (``qid → text``) and relevance (``qid → {docid: grade}``) for one language, and, where the documents
+    differ per language (reverse-direction and mixed suites), this language's own corpus rows (each with a ``lang``)."""
 
     queries: dict[str, str] = field(default_factory=dict)
     qrels: dict[str, dict[str, int]] = field(default_factory=dict)
+    corpus: list[dict] | None = None
+    query_lang: str | None = None  # when the queries are not in the folder's language (reverse suites: English)
 
 
 @dataclass
@@ -52,6 +59,11 @@ def write_suite(suite: Suite, suites_dir: Path) -> dict:
         qrels = "".join(
             f"{qid} 0 {docid} {grade}\n" for qid, rels in data.qrels.items() for docid, grade in rels.items()
         )
+        if data.query_lang is not None:
+            write_text_atomic(root / lang / "meta.json", json.dumps({"query_lang": data.query_lang}) + "\n")
+        if data.corpus is not None:
+            write_text_atomic(root / lang / "corpus.jsonl", jsonl_text(data.corpus))
+            sizes.setdefault("lang_docs", {})[lang] = len(data.corpus)
         write_text_atomic(root / lang / "queries.tsv", queries)
         write_text_atomic(root / lang / "qrels", qrels)
         sizes["langs"][lang] = {"queries": len(data.queries), "qrels": sum(len(r) for r in data.qrels.values())}

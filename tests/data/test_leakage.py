@@ -12,7 +12,7 @@ from engine.data.leakage import heldout_texts, leaking
 def _suite_texts() -> set[str]:
     texts: set[str] = set()
     suites = DATA_DIR / "suites"
-    for corpus in suites.glob("*/corpus.jsonl"):
+    for corpus in suites.glob("**/corpus.jsonl"):  # shared corpora and per-language ones (reverse, mixed)
         texts.update(normalize_key(json.loads(line)["text"]) for line in corpus.read_text().splitlines() if line)
     for queries in suites.glob("*/*/queries.tsv"):
         texts.update(normalize_key(line.split("\t", 1)[1]) for line in queries.read_text().splitlines() if line)

@@ -16,7 +16,8 @@ from engine.suites.layout import hash_order
 
 def test_suites_regenerate_byte_for_byte(tmp_path):
     shutil.copytree(DATA_DIR / "udhr", tmp_path / "udhr")
-    shutil.copytree(DATA_DIR / "bitext" / "libreoffice", tmp_path / "bitext" / "libreoffice")
+    for source in ("libreoffice", "bible"):  # the test splits give the reverse and mixed suites their distractors
+        shutil.copytree(DATA_DIR / "bitext" / source, tmp_path / "bitext" / source)
     manifest = build_suites(None, tmp_path)
     shipped = DATA_DIR / "suites"
     assert manifest == json.loads((shipped / "manifest.json").read_text())

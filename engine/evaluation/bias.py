@@ -1,0 +1,24 @@
+r"""Language bias in a ranking over a collection with documents in several languages.
+
+For query q with ranking r(q) and relevant set R(q), let N_k(q) be the first k retrieved documents not in R(q):
+
+.. math::
+    \text{SameLang@k} = \frac{1}{|Q|} \sum_q \frac{|\{d \in N_k(q) : \text{lang}(d) = \text{lang}(q)\}|}{|N_k(q)|}
+
+In the ``mixed`` suite every distractor is present once in each language, so 0.5 means no preference for the
+query's language; 1.0 means every non-relevant hit is in the query's language.
+"""
+
+from __future__ import annotations
+
+
+def same_language_share(run: dict[str, dict[str, float]], qrels: dict[str, dict[str, int]],
+                        doc_langs: dict[str, str], query_lang: str, k: int = 10) -> float:
+    """SameLang@k over the queries of ``run`` (documents without a language count as English)."""
+    shares = []
+    for qid, docs in run.items():
+        relevant = {d for d, g in qrels.get(qid, {}).items() if g > 0}
+        ranked = [d for d, _ in sorted(docs.items(), key=lambda kv: (-kv[1], kv[0])) if d not in relevant][:k]
+        if ranked:
+            shares.append(sum(doc_langs.get(d, "en") == query_lang for d in ranked) / len(ranked))
+    return sum(shares) / len(shares) if shares else float("nan")
