@@ -5,6 +5,7 @@ suites to evaluate them, and how to chart them. ``PLANS`` maps each ``python -m 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from engine.errors import UserError
 
@@ -37,6 +38,7 @@ class Plan:
     suites: list[str] = field(default_factory=lambda: ["udhr"])
     common: dict = field(default_factory=dict)
     chart: str = "runs"  # the udhr SVG: "runs" (a bar per run), "own-language" (each language's student), "curve"
+    baseline: str | None = None  # the zero-shot report to compare with, when not the default one
 
 
 def _losses_plan(lang: str, pairs: int) -> Plan:
@@ -108,14 +110,37 @@ def _objectives_plan(lang: str, pairs: int, seeds: tuple[int, ...] = SEEDS) -> P
     first, so the paired significance tests (:mod:`engine.experiments.stats`) have their runs early."""
     runs = [Run(f"{lang}-{loss}-s{seed}", {"loss": loss, "seed": seed})
             for loss in OBJECTIVES for seed in seeds]
+    # the new variant: OT contrastive plus the pseudo-passage term (engine.training.passages) and the document side
+    runs += [Run(f"{lang}-ot-passage-s{seed}", {"loss": "ot-contrastive", "seed": seed, "passage_weight": 1.0,
+                                                "passage_side": 1.0}) for seed in seeds]
     runs.sort(key=lambda r: (OBJECTIVES.index(r.settings["loss"]) >= 2, r.settings["seed"]))
     return Plan(
         name=f"objectives-{lang}",
-        description=f"Every objective over {len(seeds)} seeds: {pairs} {lang}–English Bible pairs per run (each seed "
-                    f"its own sample), top 4 layers, 1 epoch",
+        description=f"Every objective, and OT contrastive with the pseudo-passage term (λ_p = 1, 5-verse windows) "
+                    f"and the document side (λ_d = 1), "
+                    f"over {len(seeds)} seeds: {pairs} {lang}–English Bible pairs per run (each seed its own "
+                    f"sample), top 4 layers, 1 epoch",
         runs=runs,
         suites=["udhr", "bible-ny"] if lang == "ny" else ["udhr"],
         common=dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30),
+    )
+
+
+DEFAULT_STUDENT = Path(__file__).resolve().parents[2] / "exports" / "default-student"
+DIRECTIONS_SUITES = ["udhr-reverse", "bible-ny-reverse", "mixed"]
+
+
+def _directions_plan() -> Plan:
+    """Students already trained, asked the other way round: English queries over low-resource documents, and mixed
+    collections (language bias). Trains nothing new: the shipped default student and the objectives-ny students."""
+    return Plan(
+        name="directions",
+        description="Both directions and mixed collections: English queries over low-resource documents (documents "
+                    "in every language encoded by the student, English ones by the teacher), and language bias",
+        runs=[Run("default-student", {}, student=str(DEFAULT_STUDENT)),
+              *(Run(f"ny-{v}-s13", {}, student=f"objectives-ny/ny-{v}-s13") for v in ("ot-contrastive", "ot-passage"))],
+        suites=DIRECTIONS_SUITES,
+        baseline="reports/zero-shot/multilingual-e5-small-directions.json",
     )
 
 
@@ -128,6 +153,7 @@ PLANS = {
     "per-language": _per_language_plan,
     "train-ny": lambda: _train_modes_plan("ny", 3000),
     "objectives-ny": lambda: _objectives_plan("ny", 3000),
+    "directions": _directions_plan,
 }
 
 

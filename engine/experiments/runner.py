@@ -26,8 +26,10 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     from engine.training import DistillConfig, distill
     from engine.training.checkpoint import LAST
 
+    if plan.baseline:
+        baseline_path = Path(plan.baseline)
     if not baseline_path.is_file():
-        raise UserError(f"{baseline_path} missing: run `python -m engine evaluate --suite udhr,bible-ny,l10n "
+        raise UserError(f"{baseline_path} missing: run `python -m engine evaluate --suite {','.join(plan.suites)} "
                         f"--out {baseline_path}` first")
     baseline = json.loads(baseline_path.read_text())
     teacher = load_encoder()
@@ -38,8 +40,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     for run in plan.runs:
         out = runs_dir / (run.student or f"{plan.name}/{run.name}")
         settings = {**plan.common, **run.settings, **(overrides or {})}
-        config = DistillConfig(out=str(out), **settings)
         if not (out / "summary.json").is_file():
+            config = DistillConfig(out=str(out), **settings)
             if texts != (tuple(config.bitext), tuple(config.langs)):
                 caches, texts = [], (tuple(config.bitext), tuple(config.langs))
             distill(config, resume=(out / LAST).is_dir(), teacher=teacher, bottom_caches=caches)

@@ -38,6 +38,7 @@ class DistillConfig:
     save_dtype: str = "float16"
     threads: int | None = None
     precision: str = "auto"  # fp32 | bf16 (autocast for the transformer layers; OT and losses stay fp32) | auto
+    passage_side: float = 0.0  # λ_d: the loss again on passage-prefixed pairs (the student's document side); 0 = off
     passage_weight: float = 0.0  # λ_p of the pseudo-passage term (engine.training.passages); 0 = off
     passage_units: int = 5  # consecutive bitext units per pseudo-passage
     passage_max_length: int = 256  # tokens of a teacher pseudo-passage

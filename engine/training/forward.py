@@ -65,3 +65,23 @@ class StepForward:
                                                 ).last_hidden_state
         # Sinkhorn and the losses run in fp32 whatever the layers ran in
         return t_h.float(), t_batch, s_h.float(), s_batch, None if s_en_h is None else s_en_h.float()
+
+    def passage_pair(self, en: list[str], other: list[str]):
+        """``(t_h, t_batch, s_h, s_batch)`` with both sides prefixed as documents (``passage: ``): the teacher's
+        document states of the English side and the student's of the other language (``--passage-side``)."""
+        device = self.device
+        if self.cache is not None:
+            t_batch, _, t_h = self.cache.batch(en, True, device, kind="passage")
+            s_batch, s_bottom, _ = self.cache.batch(other, False, device, kind="passage")
+            with autocast(device, self.amp):
+                s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
+        else:
+            t_batch = self.teacher.tokenize(en, "passage", self.max_length).to(device)
+            s_batch = self.student.tokenize(other, "passage", self.max_length).to(device)
+            with autocast(device, self.amp):
+                with torch.no_grad():
+                    t_h = self.teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                             ).last_hidden_state
+                s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
+                                         ).last_hidden_state
+        return t_h.float(), t_batch, s_h.float(), s_batch

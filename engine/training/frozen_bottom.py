@@ -54,18 +54,18 @@ class FrozenBottomCache:
         self.max_length = max_length
         self.dtype = dtype  # storage
         self.compute_dtype = compute_dtype  # autocast dtype of the teacher passes (None: fp32)
-        self.entries: dict[tuple[str, bool], _Entry] = {}
+        self.entries: dict[tuple[str, bool, str], _Entry] = {}  # (text, with teacher output, query|passage)
         self.key = (teacher.fingerprint, n_top, max_length, str(dtype), str(compute_dtype))
 
     def compatible(self, teacher, n_top: int, max_length: int, compute_dtype: torch.dtype | None = None) -> bool:
         return self.key == (teacher.fingerprint, n_top, max_length, str(self.dtype), str(compute_dtype))
 
     @torch.no_grad()
-    def _fill(self, texts: list[str], final: bool) -> None:
-        todo = list(dict.fromkeys(t for t in texts if (t, final) not in self.entries))
+    def _fill(self, texts: list[str], final: bool, kind: str = "query") -> None:
+        todo = list(dict.fromkeys(t for t in texts if (t, final, kind) not in self.entries))
         if not todo:
             return
-        batch = self.teacher.tokenize(todo, "query", self.max_length).to(self.teacher.device)
+        batch = self.teacher.tokenize(todo, kind, self.max_length).to(self.teacher.device)
         amp = self.compute_dtype
         with torch.autocast(batch.input_ids.device.type, dtype=amp or torch.float32, enabled=amp is not None):
             h = self.teacher.model.embeddings(input_ids=batch.input_ids)
@@ -74,14 +74,16 @@ class FrozenBottomCache:
         lengths = batch.attention_mask.sum(1).tolist()
         for i, text in enumerate(todo):
             n = int(lengths[i])
-            self.entries[(text, final)] = _Entry(
+            self.entries[(text, final, kind)] = _Entry(
                 batch.input_ids[i, :n].cpu(), batch.content_mask[i, :n].cpu(), h[i, :n].to(self.dtype).cpu(),
                 None if top is None else top[i, :n].to(self.dtype).cpu())
 
-    def batch(self, texts: list[str], final: bool, device) -> tuple[TokenBatch, torch.Tensor, torch.Tensor | None]:
-        """(token batch, padded split-point states [B,l,d] fp32, padded teacher outputs or None)."""
-        self._fill(texts, final)
-        entries = [self.entries[(t, final)] for t in texts]
+    def batch(self, texts: list[str], final: bool, device, kind: str = "query"
+              ) -> tuple[TokenBatch, torch.Tensor, torch.Tensor | None]:
+        """(token batch, padded split-point states [B,l,d] fp32, padded teacher outputs or None), the texts
+        prefixed as ``kind`` (``query`` or ``passage``)."""
+        self._fill(texts, final, kind)
+        entries = [self.entries[(t, final, kind)] for t in texts]
         width = max(e.ids.numel() for e in entries)
         B, d = len(entries), entries[0].bottom.shape[-1]
         ids = torch.full((B, width), int(self.teacher.tokenizer.pad_token_id or 0), dtype=torch.long)

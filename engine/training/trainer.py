@@ -149,6 +149,10 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
             idx = idx[rank::world]
             hidden = forward([triples[i][1] for i in idx], [triples[i][2] for i in idx])
             loss, stats = loss_fn(*hidden)
+            if config.passage_side > 0:
+                doc_loss, _ = loss_fn.main_term(*forward.passage_pair([triples[i][1] for i in idx],
+                                                                      [triples[i][2] for i in idx]))
+                loss, stats = loss + config.passage_side * doc_loss, {**stats, "documents": float(doc_loss.detach())}
             if passages is not None:
                 loss, stats = passages.add_term(loss, stats, hidden, [triples[i][1] for i in idx])
             if not torch.isfinite(loss):

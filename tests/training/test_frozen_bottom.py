@@ -30,9 +30,9 @@ def test_cached_bottom_plus_student_top_equals_the_full_student(tiny_encoder):
 def test_each_text_is_computed_once(tiny_encoder):
     cache = FrozenBottomCache(tiny_encoder, n_top=1, max_length=32)
     cache.batch(["a b c", "d e"], final=False, device="cpu")
-    first = cache.entries[("a b c", False)].bottom
+    first = cache.entries[("a b c", False, "query")].bottom
     cache.batch(["a b c", "x y"], final=False, device="cpu")
-    assert cache.entries[("a b c", False)].bottom is first and len(cache.entries) == 3
+    assert cache.entries[("a b c", False, "query")].bottom is first and len(cache.entries) == 3
 
 
 def test_bf16_cache_is_close_to_fp32_and_kept_apart(tiny_encoder):

@@ -66,3 +66,20 @@ def test_a_passage_aware_run_trains_logs_its_term_and_shares_teacher_vectors(tin
     distill(_config(word_bitext, tmp_path / "q", base=str(tiny_model_dir), passage_weight=0.5, passage_units=3,
                     passage_max_length=48), teacher=tiny_encoder, progress=False, bottom_caches=pool)
     assert len([c for c in pool if isinstance(c, PassageTargets)]) == 1 and len(targets[0].vectors) == n
+
+
+def test_the_document_side_is_trained_on_passage_prefixed_pairs(tiny_encoder, tiny_model_dir, word_bitext,
+                                                                tmp_path):
+    from engine.training.frozen_bottom import FrozenBottomCache
+
+    cache = FrozenBottomCache(tiny_encoder, n_top=1, max_length=32)
+    q_batch, _, q_top = cache.batch(["children play"], True, "cpu")
+    p_batch, _, p_top = cache.batch(["children play"], True, "cpu", kind="passage")
+    want = tiny_encoder.tokenize(["children play"], "passage", 32)
+    assert torch.equal(p_batch.input_ids, want.input_ids) and not torch.equal(p_batch.input_ids, q_batch.input_ids)
+    with torch.no_grad():
+        full = tiny_encoder.model(input_ids=want.input_ids, attention_mask=want.attention_mask).last_hidden_state
+    assert torch.allclose(p_top, full, atol=1e-2)  # fp16 storage
+    summary = distill(_config(word_bitext, tmp_path / "d", base=str(tiny_model_dir), passage_side=1.0),
+                      teacher=tiny_encoder, progress=False)
+    assert summary["steps"] == 6 and summary["last_stats"]["documents"] > 0
