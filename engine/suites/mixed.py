@@ -24,7 +24,7 @@ from engine.suites.reverse import _udhr
 
 @dataclass(frozen=True)
 class MixedSuiteConfig:
-    distractors: int = 500
+    distractors: int = 300
     seed: str = "mixed-distractors"
 
 

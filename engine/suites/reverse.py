@@ -1,7 +1,7 @@
 """Reverse-direction suites: English queries against documents written in a low-resource language.
 
 * ``udhr-reverse``: per language L with held-out sentences (``engine.suites.heldout``), the 31 English UDHR units
-  as queries against L's own UDHR units plus up to ``distractors`` held-out L sentences (Chichewa NT verses,
+  as queries against L's own UDHR units plus up to ``distractors`` (300) held-out L sentences (Chichewa NT verses,
   LibreOffice strings); relevant = L's unit with the same number. ``en``: the English units against the English
   units plus the English sides of the Chichewa distractors (the ceiling).
 * ``bible-ny-reverse``: the 1,000 ``bible-ny`` verses asked in English against Chichewa NT passages of up to 5
@@ -27,7 +27,7 @@ from engine.suites.layout import Suite, SuiteLanguage, hash_order
 class ReverseSuiteConfig:
     """Held-out distractor documents per language, and the sampling seed."""
 
-    distractors: int = 1000
+    distractors: int = 300
     seed: str = "udhr-reverse-distractors"
 
 
