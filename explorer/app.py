@@ -20,43 +20,48 @@ from engine.errors import UserError
 from engine.ot.defaults import HEATMAP_SINKHORN
 from explorer.alignment import EPS_RANGE
 from explorer.config import ExplorerConfig
+from explorer.examples import EXAMPLES
 from explorer.language import AUTO, MAX_QUERY_CHARS, language_choices
 from explorer.models import BASE, STUDENT, default_registry
 from explorer.service import DEFAULT, Explorer
 
 log = logging.getLogger("explorer")
 
-INTRO = ("Cross-lingual search over English documents with queries in low-resource languages. "
-         "The **base** model is multilingual-e5-small; the **OT student** was distilled from it with optimal "
-         "transport (OPTICAL). Documents are always encoded by the base model.")
+INTRO = ("Ask in Swahili, Chichewa, Amharic, Yoruba, Hausa, Zulu… and find plain-English reference text on health, "
+         "farming, weather, money, rights, school and places. The **OT student** (the default) was distilled from "
+         "multilingual-e5-small (the **base**) with optimal transport (OPTICAL); documents are always encoded by "
+         "the base. Each hit's *z* says how far it stands above unrelated documents for the same query.")
 CSS = """
 .oc-hit { padding: 6px 0; border-bottom: 1px solid #eee; }
 .oc-score { font-family: monospace; color: #1f5fa8; }
 .oc-snippet { color: #444; font-size: 0.92em; }
 .oc-msg { padding: 8px; border-radius: 6px; background: #f4f6fa; }
 .oc-warning { background: #fff4e5; }
+.oc-rel { font-size: 0.85em; padding: 1px 6px; border-radius: 8px; }
+.oc-strong { background: #e3f4e6; color: #1d6b2c; }
+.oc-chance { background: #f1f1f1; color: #777; }
 """
-EXAMPLES = [
-    ["Yesu anati, Ine ndine njira, ndi choonadi, ndi moyo", "ny"],
-    ["Binadamu wote wamezaliwa huru, hadhi na haki zao ni sawa", AUTO],
-    ["ሁሉም የሰው ልጆች ሲወለዱ ነጻና በክብርና በመብትም እኩልነት ያላቸው ናቸው", AUTO],
-    ["Abantu bose bavuka bafite umudendezo kandi bareshya mu gaciro no mu burenganzira", "rw"],
-]
 
 
 def _status_text(app: Explorer, progress: dict) -> str:
     student = app.registry.student_status()
-    models = "base + OT student" if app.registry.has_student() else f"base only ({student})"
+    models = "OT student (default) + base" if app.registry.has_student() else f"base only ({student})"
     if progress.get("error"):
         return f"⚠️ the default collection could not be opened: {progress['error']}"
-    if not app.ready:
-        done, total = progress.get("done", 0), progress.get("total", 0)
-        if total:
-            return f"Indexing the default collection: {done:,} / {total:,} documents … (models: {models})"
-        return f"Loading the model and opening the default collection … (models: {models})"
+    if progress.get("stage"):
+        return f"⏳ {loading_line(progress)} — queries sent now wait and are answered when it is done"
     sizes = ", ".join(f"{name} ({idx.count():,} passages)" for name, idx in app.collections.items())
     precision = app.registry.precision_summary()
     return f"Ready — collections: {sizes}; models: {models}" + (f" — {precision}" if precision else "")
+
+
+def loading_line(progress: dict) -> str:
+    """E.g. ``Loading 2/4: the OT student (ONNX export on first start) — 12 s``."""
+    line = f"Loading {progress['step']}/{progress['steps']}: {progress['stage']}"
+    done, total = progress.get("done", 0), progress.get("total", 0)
+    if progress.get("stage_kind") == "index" and total:
+        line += f" ({done:,} / {total:,} documents)"
+    return line + f" — {time.monotonic() - progress['since']:.0f} s"
 
 
 def _guard(n_outputs: int, status_at: int = 0):
@@ -82,20 +87,27 @@ def _guard(n_outputs: int, status_at: int = 0):
     return wrap
 
 
+MODEL_LABELS = {STUDENT: "OT student", BASE: "base"}
+
+
 def _hits_json(result) -> list[dict]:
-    return [{"rank": h.rank, "doc_id": h.doc_id, "score": round(h.score, 4), "title": h.title} for h in result.hits]
+    out = [{"rank": h.rank, "doc_id": h.doc_id, "score": round(h.score, 4), "title": h.title} for h in result.hits]
+    for row, rel in zip(out, result.relevance):
+        row.update(z=round(rel.z, 2), percentile=round(rel.percentile, 1), strong=rel.strong)
+    return out
 
 
 def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None, progress: dict | None = None):
     """The explorer UI over ``app`` (default: the registry and collections named by ``config``); not launched."""
     import gradio as gr
 
-    from explorer import render, reports
+    from explorer import hits_view, render, reports
 
     config = config or ExplorerConfig()
     app = app or Explorer(config, default_registry(config.student, config.backend, config.threads))
     progress = progress if progress is not None else {}
-    model_choices = [(spec.label, key) for key, spec in app.registry.specs.items()]
+    student_first = sorted(app.registry.specs.items(), key=lambda kv: kv[0] != STUDENT)
+    model_choices = [(spec.label, key) for key, spec in student_first]
     report_list = reports.load_reports()
     suite_names = reports.suites(report_list)
     measure_names = reports.measures(report_list) or ["RR@10"]
@@ -103,36 +115,45 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
     # ------------------------------------------------------------------ handlers
     @_guard(8)
     def do_search(query, language, model, collection):
-        result = app.search(query, language, model or BASE, collection)
-        both = {BASE: result} if model == BASE else {model: result}
+        model = model or app.default_model()
+        result = app.search(query, language, model, collection)
+        both = {model: result}
         for key in (BASE, STUDENT):
             if key not in both:
                 try:
                     both[key] = app.search(query, language, key, collection)
                 except UserError as exc:
                     both[key] = str(exc)
-        side = {key: render.hits_html(r.hits, r.model) if not isinstance(r, str) else render.message_html(r)
-                for key, r in both.items()}
+        n_docs = app.collection(collection).count()
+        side = {key: hits_view.hits_html(r, MODEL_LABELS[key], n_docs) if not isinstance(r, str)
+                else render.message_html(r) for key, r in both.items()}
         payload = {"model": result.model, "lang": result.lang, "hits": _hits_json(result),
+                   "routed_to_base": result.routed_to_base, "no_strong_match": result.no_strong_match,
                    "compare": {k: (_hits_json(r) if not isinstance(r, str) else r) for k, r in both.items()}}
-        status = f"{result.lang_note} · {len(result.hits)} results in {result.seconds * 1000:.0f} ms ({model})"
+        answered = MODEL_LABELS[model] + (" → base model (fallback language)" if result.routed_to_base else "")
+        status = f"{result.lang_note} · {len(result.hits)} results in {result.seconds * 1000:.0f} ms ({answered})"
+        if result.no_strong_match:
+            status += " · no strong match"
         docs = [(f"{h.rank}. {h.title or h.doc_id}"[:90], h.doc_id) for h in result.hits]
-        return (status, render.hits_html(result.hits), side[BASE], side[STUDENT], payload,
+        return (status, hits_view.hits_html(result, "", n_docs), side[BASE], side[STUDENT], payload,
                 gr.update(choices=docs, value=docs[0][1] if docs else None), query.strip(), "")
 
     @_guard(5, status_at=4)
     def do_align(query, doc_id, english, language, eps, marginals, collection):
         out = app.align(query, english, doc_id, language, eps, marginals, collection)
         figs, tables = [], []
-        for key, label in ((BASE, "base"), (STUDENT, "OT student")):
+        for key in (BASE, STUDENT):
             al = out[key]
             if isinstance(al, str):
                 figs.append(None)
                 tables.append([[al, "", None, None]])
             else:
+                label = "OT student → base model (fallback language)" if out["routed"].get(key) else MODEL_LABELS[key]
                 figs.append(render.plan_figure(al, f"{label}: query tokens → English tokens"))
                 tables.append(render.pairs_rows(al))
         status = f"{out['lang_note']} · English: {render.snippet(out['english'], 160)}"
+        if out["routed"].get(STUDENT):
+            status = f"{hits_view.routed_note(out['lang'])} · {status}"
         return figs[0], figs[1], tables[0], tables[1], status
 
     @_guard(2, status_at=1)
@@ -155,7 +176,7 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
     with gr.Blocks(title="optical-clir explorer") as demo:
         gr.Markdown(f"# optical-clir explorer\n{INTRO}")
         status = gr.Markdown(_status_text(app, progress), elem_id="oc-status")
-        timer = gr.Timer(1.0, active=not app.ready)
+        timer = gr.Timer(1.0, active=bool(progress.get("stage")) or not app.ready)
         with gr.Tabs():
             with gr.Tab("Search", id="search"):
                 with gr.Row():
@@ -164,17 +185,18 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                     language = gr.Dropdown(language_choices(app.registry.student_languages()), value=AUTO,
                                            label="Language", scale=1)
                 with gr.Row():
-                    model = gr.Radio(model_choices, value=BASE, label="Model")
+                    model = gr.Radio(model_choices, value=app.default_model(), label="Model")
                     collection = gr.Dropdown(app.collection_names() or [DEFAULT], value=DEFAULT, label="Collection",
                                              allow_custom_value=False)
                     search_btn = gr.Button("Search", variant="primary", elem_id="oc-search")
-                gr.Examples(EXAMPLES, [query, language])
-                search_status = gr.Markdown()
-                results = gr.HTML(label="Results")
-                with gr.Accordion("Side by side: base vs OT student (top 10)", open=True):
+                gr.Examples([[e.query, e.lang] for e in EXAMPLES], [query, language],
+                            label="Everyday questions (each finds its answer; see explorer/examples.py)")
+                search_status = gr.Markdown(elem_id="oc-search-status")
+                results = gr.HTML(label="Results", elem_id="oc-results")
+                with gr.Accordion("Side by side: OT student vs base (top 10)", open=True):
                     with gr.Row():
-                        base_side = gr.HTML()
                         student_side = gr.HTML()
+                        base_side = gr.HTML()
                 with gr.Accordion("Raw results (JSON)", open=False):
                     hits_json = gr.JSON()
             with gr.Tab("Alignment", id="alignment"):
@@ -192,12 +214,12 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                     align_btn = gr.Button("Align", variant="primary")
                 align_status = gr.Markdown()
                 with gr.Row():
-                    base_plot = gr.Plot(label="base", elem_id="oc-plan-base")
                     student_plot = gr.Plot(label="OT student", elem_id="oc-plan-student")
+                    base_plot = gr.Plot(label="base", elem_id="oc-plan-base")
                 with gr.Row():
                     pair_headers = ["query token", "English token", "mass", "cosine"]
-                    base_pairs = gr.Dataframe(headers=pair_headers, label="strongest pairs (base)")
                     student_pairs = gr.Dataframe(headers=pair_headers, label="strongest pairs (OT student)")
+                    base_pairs = gr.Dataframe(headers=pair_headers, label="strongest pairs (base)")
             with gr.Tab("Evaluation", id="evaluation"):
                 if report_list:
                     gr.Markdown("Per-language gap to English from the committed reports: " + ", ".join(
@@ -239,25 +261,56 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
         demo.load(do_report, [suite, measure], [gap_plot, gap_table], api_visibility="private")
 
         def tick():
-            return _status_text(app, progress), gr.Timer(active=not app.ready)
+            return _status_text(app, progress), gr.Timer(active=bool(progress.get("stage")) or not app.ready)
 
         timer.tick(tick, None, [status, timer], api_visibility="private", queue=False)
     demo.queue(default_concurrency_limit=limit, max_size=config.max_queue)
     return demo
 
 
-def start_indexing(app: Explorer, progress: dict) -> threading.Thread:
-    """Open (building on first start) the default collection in the background; ``progress`` gets the counts."""
+def start_loading(app: Explorer, progress: dict) -> threading.Thread:
+    """Load the models and open (building on first start) the default collection in the background, saying in
+    ``progress`` what is loading (``stage``, ``step`` of ``steps``, ``since``; document counts while indexing).
+    Queries sent meanwhile wait (:meth:`Explorer.collection`, the registry's lock) instead of failing."""
+    def stage(step: int, steps: int, text: str, kind: str = "") -> None:
+        progress.update(stage=text, step=step, steps=steps, stage_kind=kind, since=time.monotonic())
+        log.info("loading %d/%d: %s", step, steps, text)
+
     def run():
+        from explorer import prepare
+
         started = time.perf_counter()
+        steps = 3 if STUDENT in app.registry.specs else 2
+        exporting = None
         try:
+            stage(1, steps, "the base model (first start: rebuilt from its package and exported to ONNX, ~30 s)")
+            if steps == 3 and app.registry.backend == "onnx":
+                from engine.artifacts import resolve_model
+
+                resolve_model(app.registry.specs[BASE].source)  # builds the base weights both exports read
+                exporting = prepare.start_student_export(app.registry.specs[STUDENT].source)
             app.registry.document_encoder()
+            stage(2, steps, "the default collection (shipped vectors)", "index")
             app.open_default(lambda done, total: progress.update(done=done, total=total))
             progress["seconds"] = time.perf_counter() - started
-            log.info("default collection ready in %.1f s", progress["seconds"])
+            if steps == 3:
+                stage(3, steps, "the OT student (first start: exported to ONNX alongside the base)")
+                prepare.finish(exporting)
+                try:
+                    app.registry.get(STUDENT)
+                except UserError as exc:
+                    log.warning("%s", exc)
+            log.info("ready in %.1f s", time.perf_counter() - started)
         except UserError as exc:
             progress["error"] = str(exc)
+            app.loading_failed(str(exc))
             log.error("%s", exc)
+        except Exception as exc:  # noqa: BLE001 - say so on the page; the log has the traceback
+            log.exception("loading failed")
+            progress["error"] = f"internal error ({type(exc).__name__}); details in the server log"
+            app.loading_failed(progress["error"])
+        finally:
+            progress.pop("stage", None)
 
     thread = threading.Thread(target=run, name="explorer-indexing", daemon=True)
     thread.start()
@@ -271,7 +324,7 @@ def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:
     p.add_argument("--share", action="store_true", help="also open a public Gradio share link (off by default)")
     p.add_argument("--db", type=Path, default=None,
                    help="index file to search: an existing index is used as it is; a new path gets the default "
-                        "collection (default: <cache>/explorer/default-v1.db)")
+                        "collection (default: <cache>/explorer/default-v2.db)")
     p.add_argument("--student", type=Path, default=ExplorerConfig().student, help="OT student export directory")
     p.add_argument("--no-student", action="store_true", help="serve the base model only")
     p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
@@ -280,7 +333,7 @@ def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:
                    help="threads per model call, ONNX Runtime or torch (default: half the cores, at most 4)")
     p.add_argument("--concurrency", type=int, default=4, help="model calls running at once (the rest queue)")
     p.add_argument("--write-vectors", action="store_true",
-                   help="regenerate explorer/assets/default-vectors.npz for the current base model and exit")
+                   help="regenerate explorer/assets/{default,background}-vectors.npz for the base model and exit")
     a = p.parse_args(argv)
     config = ExplorerConfig(host=a.host, port=a.port, share=a.share, db=a.db,
                             student=None if a.no_student else a.student, backend=a.backend,
@@ -308,16 +361,18 @@ def main(argv=None) -> int:
         if args.write_vectors:
             from engine.backends import load_document_encoder
             from explorer.default_collection import default_documents
-            from explorer.precomputed import write_shipped_vectors
+            from explorer.precomputed import ASSET, BACKGROUND_ASSET, write_shipped_vectors
+            from explorer.relevance import background_texts
 
             documents = load_document_encoder(None, "torch")  # the shipped vectors are torch fp32's
-            print(write_shipped_vectors(documents, [d["text"] for d in default_documents()]))
+            print(write_shipped_vectors(documents, [d["text"] for d in default_documents()], ASSET))
+            print(write_shipped_vectors(documents, background_texts(), BACKGROUND_ASSET))
             return 0
         set_threads(config.backend, config.threads)
         app = Explorer(config, default_registry(config.student, config.backend, config.threads))
         progress: dict = {}
         demo = build_demo(config, app, progress)
-        start_indexing(app, progress)
+        start_loading(app, progress)
         launch(demo, config)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

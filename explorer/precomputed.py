@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-ASSET = Path(__file__).resolve().parent / "assets" / "default-vectors.npz"
+ASSETS = Path(__file__).resolve().parent / "assets"
+ASSET = ASSETS / "default-vectors.npz"
+BACKGROUND_ASSET = ASSETS / "background-vectors.npz"  # the calibration background (explorer.relevance)
 
 
 def text_key(text: str) -> str:

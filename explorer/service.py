@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -20,8 +20,10 @@ from engine.ot.defaults import HEATMAP_SINKHORN
 from explorer.config import ExplorerConfig
 from explorer.language import check_query, check_script, resolve_language
 from explorer.models import BASE, STUDENT, ModelRegistry
+from explorer.relevance import RelevanceReader
 
 DEFAULT = "default"
+READY_WAIT_S = 300.0  # a query sent while the app is still loading waits this long for it
 Progress = Callable[[int, int], None]
 
 
@@ -32,6 +34,12 @@ class SearchResult:
     lang_note: str
     hits: list
     seconds: float
+    relevance: list = field(default_factory=list)  # engine.calibration.Relevance per hit, same order
+    routed_to_base: bool = False  # the student answered this language with the base model (its fallback_langs)
+
+    @property
+    def no_strong_match(self) -> bool:
+        return bool(self.relevance) and not any(r.strong for r in self.relevance)
 
 
 class Explorer:
@@ -41,7 +49,9 @@ class Explorer:
         self.collections: OrderedDict = OrderedDict(collections or {})
         self.model_lock = threading.Lock()
         self._idf = None
+        self.relevance = RelevanceReader()
         self._ready = threading.Event()
+        self._failed: str | None = None
         if DEFAULT in self.collections:
             self._ready.set()
 
@@ -68,10 +78,17 @@ class Explorer:
         self._ready.set()
         return index
 
+    def loading_failed(self, message: str) -> None:
+        """Startup could not open the default collection: waiting queries get ``message`` instead of an answer."""
+        self._failed = message
+        self._ready.set()
+
     def collection(self, name: str | None):
         name = name or DEFAULT
-        if name == DEFAULT and not self.ready:
-            raise UserError("the default collection is still being indexed; try again in a few seconds")
+        if name == DEFAULT and not self._ready.wait(READY_WAIT_S):  # queries wait for startup rather than fail
+            raise UserError("the default collection is still loading (see the status line); try again shortly")
+        if name == DEFAULT and self._failed:
+            raise UserError(f"the default collection could not be opened: {self._failed}")
         if name not in self.collections:
             raise UserError(f"unknown collection {name!r}; choose one of {', '.join(self.collections)}")
         return self.collections[name]
@@ -86,17 +103,33 @@ class Explorer:
         lang, note = resolve_language(query, lang_choice)
         return query, lang, note
 
-    def search(self, query: str, lang_choice: str | None = None, model: str = BASE, collection: str | None = None,
-               k: int | None = None, rerank: bool = False) -> SearchResult:
-        from engine.search import search
+    def default_model(self) -> str:
+        """The model chosen when none is named: the OT student where there is one."""
+        return STUDENT if self.registry.has_student() else BASE
 
+    def search(self, query: str, lang_choice: str | None = None, model: str | None = None,
+               collection: str | None = None, k: int | None = None, rerank: bool = False) -> SearchResult:
+        """Top-``k`` hits of ``model`` (default: the student), each with its relevance against the background."""
+        from engine.search import check_index_model, search
+
+        model = model or self.default_model()
         query, lang, note = self._prepare(query, lang_choice)
         index = self.collection(collection)
         encoder = self.registry.search_model(model)
+        q_enc = self.registry.query_encoder(model, lang)
+        routed = model == STUDENT and q_enc is self.registry.query_encoder(BASE, lang)
         start = time.perf_counter()
         with self.model_lock:
-            hits = search(index, encoder, query, k=k or self.config.top_k, lang=lang, rerank="ot" if rerank else None)
-        return SearchResult(model, lang, note, hits, time.perf_counter() - start)
+            if rerank:
+                hits = search(index, encoder, query, k=k or self.config.top_k, lang=lang, rerank="ot")
+                q_vec = q_enc.encode([query], kind="query")[0]
+            else:  # engine.search.search's dense path, keeping the query vector for the calibration
+                fingerprint = check_index_model(index, encoder)
+                q_vec = q_enc.encode([query], kind="query")[0]
+                hits = index.dense_search(q_vec, fingerprint, k=k or self.config.top_k)
+            relevance = self.relevance.read(q_vec, [h.score for h in hits], self.registry.document_encoder(),
+                                            index.count()) if hits and not rerank else []
+        return SearchResult(model, lang, note, hits, time.perf_counter() - start, relevance, routed)
 
     def compare(self, query: str, lang_choice: str | None = None, collection: str | None = None,
                 k: int | None = None) -> dict[str, SearchResult | str]:
@@ -140,7 +173,7 @@ class Explorer:
         query, lang, note = self._prepare(query, lang_choice)
         text = self.english_text(english, doc_id, collection)
         idf = self.idf() if marginals == "idf" else None
-        out: dict = {"lang": lang, "lang_note": note, "english": text}
+        out: dict = {"lang": lang, "lang_note": note, "english": text, "routed": {}}
         with self.model_lock:
             english_tokens = token_embeddings(self.registry.document_encoder(), text, "passage")
         for key in (BASE, STUDENT):
@@ -149,6 +182,7 @@ class Explorer:
             except UserError as exc:
                 out[key] = str(exc)
                 continue
+            out["routed"][key] = key == STUDENT and q_enc is self.registry.query_encoder(BASE, lang)
             with self.model_lock:
                 query_tokens = token_embeddings(q_enc, query, "query")
             out[key] = plan_between(query_tokens, english_tokens, eps, marginals, idf)
@@ -171,11 +205,14 @@ class Explorer:
             raise UserError(f"{upload.name} is {size / 2**20:.1f} MB; the limit is {limit_mb:g} MB")
         name = _collection_name(name or upload.stem, self.collections)
         docs = []
-        for doc in read_documents(upload):  # parsed as data (json / csv / text), never imported or run
-            docs.append(doc)
-            if len(docs) > self.config.max_upload_docs:
-                raise UserError(f"{upload.name} has more than {self.config.max_upload_docs:,} documents; "
-                                "split it or keep the first ones")
+        try:
+            for doc in read_documents(upload):  # parsed as data (json / csv / text), never imported or run
+                docs.append(doc)
+                if len(docs) > self.config.max_upload_docs:
+                    raise UserError(f"{upload.name} has more than {self.config.max_upload_docs:,} documents; "
+                                    "split it or keep the first ones")
+        except UserError as exc:  # name the user's own file, never the server's copy of it
+            raise UserError(user_paths(str(exc), upload)) from None
         folder = self.config.cache_dir / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}-{int(time.time())}.db"
@@ -192,6 +229,13 @@ class Explorer:
             oldest = next(n for n in self.collections if n != DEFAULT)
             self.collections.pop(oldest).close()
         return name, len(docs)
+
+
+def user_paths(message: str, upload: Path) -> str:
+    """``message`` with the server's path to ``upload`` (Gradio's temporary copy) replaced by the file's name."""
+    for path in (str(upload), str(upload.resolve()), str(upload.parent), str(upload.parent.resolve())):
+        message = message.replace(path + "/", "").replace(path, upload.name)
+    return message
 
 
 def _collection_name(raw: str, taken) -> str:

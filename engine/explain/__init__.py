@@ -31,8 +31,18 @@ from engine.explain.alignments import (
     plan_alignments,
 )
 from engine.explain.anchors import Anchor, find_anchors
-from engine.explain.match import MatchExplanation, WordLink, explain_match, explain_plan, row_normalise
-from engine.explain.quality import QUALITY_REPORT, AlignmentQuality, load_alignment_quality
+from engine.explain.match import (
+    MatchExplanation,
+    WordLink,
+    explain_match,
+    explain_plan,
+    row_normalise,
+)
+from engine.explain.quality import (
+    QUALITY_REPORT,
+    AlignmentQuality,
+    load_alignment_quality,
+)
 from engine.explain.similarity import cosine_cost_matrix, cosine_similarity
 from engine.explain.words import Words, group_words, merge_mass, merge_max, words_of
 

@@ -25,6 +25,29 @@ def tiny_registry(tiny_model_dir, tiny_encoder):
                          loader=lambda source, base=None: tiny_encoder)
 
 
+@pytest.fixture(scope="session")
+def tiny_student_registry(tiny_model_dir, tiny_encoder):
+    """Base + an OT student (the tiny model again, a distinct object) that routes Swahili to the base."""
+    from engine.encoders import load_encoder
+    from engine.encoders.common import RoutedStudent
+    from explorer.models import BASE, STUDENT, ModelRegistry, ModelSpec
+
+    student = RoutedStudent(load_encoder(tiny_model_dir), tiny_encoder, tiny_encoder, ["sw"], tiny_model_dir)
+    return ModelRegistry(ModelSpec(BASE, "base (tiny)", "base"), ModelSpec(STUDENT, "OT student (tiny)", "student"),
+                         loader=lambda source, base=None: student if source == "student" else tiny_encoder)
+
+
+@pytest.fixture()
+def tiny_student_app(tmp_path, tiny_student_registry, tiny_encoder):
+    from engine.index import DocumentIndex
+    from explorer.config import ExplorerConfig
+    from explorer.service import DEFAULT, Explorer
+
+    index = DocumentIndex(tmp_path / "index.db", create=True)
+    index.add_documents(DOCS, tiny_encoder, progress=False)
+    return Explorer(ExplorerConfig(cache_dir=tmp_path / "cache"), tiny_student_registry, {DEFAULT: index})
+
+
 @pytest.fixture()
 def tiny_app(tmp_path, tiny_registry, tiny_encoder):
     from engine.index import DocumentIndex
@@ -83,3 +106,8 @@ def served(tmp_path_factory, e5):
     launch(demo, config, prevent_thread_lock=True, quiet=True)
     yield {"url": f"http://127.0.0.1:{config.port}/", "query": query, "passage": passage, "demo": demo}
     demo.close()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", default=None, metavar="DIR",
+                     help="test_browser.py: write the explorer screenshots here (e.g. docs/)")

@@ -72,3 +72,52 @@ def test_cli_defaults_are_safe():
     assert config.host == "127.0.0.1" and config.share is False
     config, _ = parse_args(["--no-student", "--port", "7999"])
     assert config.student is None and config.port == 7999
+
+
+def test_the_student_is_chosen_and_every_panel_says_when_it_answers_with_the_base(tiny_student_app):
+    from explorer.app import build_demo
+
+    demo = build_demo(tiny_student_app.config, tiny_student_app)
+    radio = next(b for b in demo.blocks.values() if getattr(b, "label", None) == "Model")
+    assert radio.value == "student" and radio.choices[0][1] == "student"
+    status, results, base_side, student_side, payload, *_ = _handler(demo, "search")(
+        "Mtu ana haki", "sw", None, "default")
+    assert payload["model"] == "student" and payload["routed_to_base"]
+    assert "student → base model" in status.lower()
+    assert "OT student → base model for Swahili" in results and "OT student → base model for Swahili" in student_side
+    assert "→ base model" not in base_side
+    base_fig, student_fig, _, _, align_status = _handler(demo, "align")(
+        "Mtu ana haki", "udhr-1", "", "sw", 0.05, "uniform", "default")
+    assert "OT student → base model" in student_fig.layout.title.text
+    assert "→ base" not in base_fig.layout.title.text and "OT student → base model for Swahili" in align_status
+    _, results, *_ = _handler(demo, "search")("ndine njira", "ny", "student", "default")
+    assert "→ base model" not in results
+
+
+def test_loading_status_says_what_and_how_far(tiny_app):
+    import time
+
+    from explorer.app import _status_text
+
+    progress = {"stage": "the default collection (shipped vectors)", "step": 2, "steps": 3, "stage_kind": "index",
+                "since": time.monotonic(), "done": 512, "total": 2779}
+    line = _status_text(tiny_app, progress)
+    assert "Loading 2/3: the default collection" in line and "512 / 2,779 documents" in line and "wait" in line
+    assert _status_text(tiny_app, {}).startswith("Ready")
+
+
+def test_start_loading_opens_the_collection_and_clears_the_loading_line(tiny_registry, tiny_encoder, tmp_path):
+    from engine.index import DocumentIndex
+    from explorer.app import _status_text, start_loading
+    from explorer.config import ExplorerConfig
+    from explorer.service import Explorer
+
+    from .conftest import DOCS
+
+    db = tmp_path / "ready.db"
+    DocumentIndex(db, create=True).add_documents(DOCS, tiny_encoder, progress=False)
+    app = Explorer(ExplorerConfig(cache_dir=tmp_path / "cache", student=None, db=db), tiny_registry)
+    progress: dict = {}
+    start_loading(app, progress).join(60)
+    assert app.ready and "stage" not in progress and "error" not in progress
+    assert _status_text(app, progress).startswith("Ready — collections: default (4 passages)")

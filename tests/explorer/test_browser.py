@@ -1,68 +1,132 @@
-"""In a real browser (Debian's headless chromium over the DevTools protocol): load, search, see the heatmap."""
+"""In a real browser (Selenium driving Debian's headless chromium through chromedriver): the app as a user meets it.
+
+The app is served as ``python -m explorer`` serves it — the shipped OT student as the default model, the default
+collection from the shipped vectors, ONNX Runtime — and the test types a Chichewa question, checks the answer and
+its relevance badge, then opens the Alignment tab and waits for the student's transport plan. It saves a screenshot
+of each tab; with ``--screenshots docs/`` they are the README's images::
+
+    python -m pytest tests/explorer/test_browser.py --screenshots docs/
+
+(``docs/screenshot.png``: the Alignment tab, the README's lead image; ``docs/screenshot-search.png``: the Search
+tab.) Skips, saying why, where chromium or chromedriver is missing (``apt-get install chromium chromium-driver``).
+"""
 
 from __future__ import annotations
 
-import json
-import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from explorer.examples import EXAMPLES
+
+from .conftest import free_port
+
 pytestmark = pytest.mark.slow
 
-SET_AND_SEARCH = """(() => {
-  const box = document.querySelector('#oc-query textarea');
-  const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;
-  setter.call(box, %s);
-  box.dispatchEvent(new Event('input', {bubbles: true}));
-  document.querySelector('#oc-search').click();
-  return true;
-})()"""
-SHOW_ALIGNMENT = """(() => {
-  const tab = [...document.querySelectorAll('button[role=tab]')].find(b => b.textContent.trim() === 'Alignment');
-  if (tab) tab.click();
-  return !!tab;
-})()"""
+EXAMPLE = next(e for e in EXAMPLES if e.lang == "ny" and "bank" in e.english)
+WINDOW = (1360, 1500)
 
 
-def run_query_and_capture(url: str, query: str, profile: Path, out: Path) -> dict:
-    """Open ``url``, search ``query``, open the Alignment tab once the heatmap is drawn; save a screenshot."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("cdp", Path(__file__).with_name("cdp.py"))
-    cdp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cdp)
-    browser = cdp.Browser(profile)
+@pytest.fixture(scope="module")
+def driver():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if chromium is None or chromedriver is None:
+        pytest.skip("the browser test needs Debian's chromium and chromedriver: "
+                    "apt-get install -y chromium chromium-driver")
     try:
-        browser.navigate(url)
-        browser.wait_for("!!document.querySelector('#oc-query textarea') && !!document.querySelector('#oc-search')")
-        browser.evaluate(SET_AND_SEARCH % json.dumps(query))
-        first = browser.wait_for("(() => { const h = document.querySelector('.oc-hit code');"
-                                 " return h && h.textContent; })()", timeout=90)
-        browser.evaluate(SHOW_ALIGNMENT)
-        cells = browser.wait_for("(() => { const p = document.querySelector('#oc-plan-base .js-plotly-plot');"
-                                 " return p && p.data && p.data[0].type === 'heatmap' && !!p.querySelector('.hm')"
-                                 " && p.querySelectorAll('.ytick').length; })()",
-                                 timeout=90)
-        browser.evaluate("window.scrollTo(0, 0)")
-        browser.screenshot(out)
-        return {"first_hit": first, "heatmap_rows": cells}
-    finally:
-        browser.close()
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed: pip install -e '.[test]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={WINDOW[0]},{WINDOW[1]}", "--hide-scrollbars", "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    browser = webdriver.Chrome(options=options, service=Service(chromedriver))  # no download: the given driver
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture(scope="module")
+def student_app(tmp_path_factory):
+    """The explorer with its defaults (student, default collection, ONNX) on a free localhost port."""
+    from explorer.app import build_demo, launch
+    from explorer.config import ExplorerConfig
+    from explorer.models import default_registry
+    from explorer.service import Explorer
+
+    config = ExplorerConfig(port=free_port(), cache_dir=tmp_path_factory.mktemp("explorer-cache"), threads=1)
+    app = Explorer(config, default_registry(config.student, config.backend, config.threads))
+    app.open_default()
+    app.registry.get("student")
+    demo = build_demo(config, app)
+    launch(demo, config, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{config.port}/"
+    demo.close()
 
 
 @pytest.fixture()
-def chromium():
-    import shutil
-
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("chromium is not installed; the browser test needs Debian's: apt-get install -y chromium")
-    return path
+def shots(request, tmp_path) -> Path:
+    folder = request.config.getoption("--screenshots", default=None)
+    out = Path(folder) if folder else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
-def test_browser_search_shows_the_heatmap(chromium, served, tmp_path):
-    out = Path(os.environ.get("OPTICAL_CLIR_SCREENSHOT") or tmp_path / "explorer.png")
-    seen = run_query_and_capture(served["url"], served["query"], tmp_path / "profile", out)
-    assert seen["first_hit"] and seen["heatmap_rows"] >= 3
-    assert out.stat().st_size > 20_000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def _wait(browser, condition, timeout=120):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout, poll_frequency=0.25).until(condition)
+
+
+def _is_png(path: Path) -> bool:
+    return path.stat().st_size > 20_000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_question_finds_its_answer_and_the_student_plan_is_drawn(driver, student_app, shots):
+    from selenium.webdriver.common.by import By
+
+    driver.get(student_app)
+    box = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#oc-query textarea"))
+    assert "OT student" in driver.find_element(By.CSS_SELECTOR, "input[type=radio]:checked").find_element(
+        By.XPATH, "..").text  # the student is chosen before anything is clicked
+    box.send_keys(EXAMPLE.query)
+    driver.find_element(By.ID, "oc-search").click()
+    first = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#oc-results .oc-hit code"))
+    assert first.text in EXAMPLE.answers
+    badge = driver.find_element(By.CSS_SELECTOR, "#oc-results .oc-hit .oc-rel")
+    assert "strong match" in badge.text
+    _wait(driver, lambda d: "OT student" in d.find_element(By.ID, "oc-search-status").text)
+    driver.execute_script("window.scrollTo(0, 0)")
+    search_png = shots / "screenshot-search.png"
+    driver.save_screenshot(str(search_png))
+
+    driver.find_element(By.XPATH, "//button[@role='tab'][normalize-space()='Alignment']").click()
+    rows = _wait(driver, lambda d: d.execute_script(
+        "const p = document.querySelector('#oc-plan-student .js-plotly-plot');"
+        "return p && p.data && p.data[0].type === 'heatmap' && p.querySelector('.hm')"
+        " && p.querySelectorAll('.ytick').length;"))
+    title = driver.execute_script("return document.querySelector('#oc-plan-student .js-plotly-plot').layout"
+                                  ".title.text")
+    assert rows >= 3 and title.startswith("OT student") and "→ base" not in title
+    driver.execute_script("window.scrollTo(0, 0)")
+    align_png = shots / "screenshot.png"
+    driver.save_screenshot(str(align_png))
+    assert _is_png(search_png) and _is_png(align_png)
+
+
+def test_a_swahili_question_says_the_student_answered_with_the_base(driver, student_app):
+    from selenium.webdriver.common.by import By
+
+    swahili = next(e for e in EXAMPLES if e.lang == "sw")  # the shipped student's card routes Swahili to the base
+    driver.get(student_app)
+    box = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#oc-query textarea"))
+    box.send_keys(swahili.query)
+    driver.find_element(By.ID, "oc-search").click()
+    status = _wait(driver, lambda d: (t := d.find_element(By.ID, "oc-search-status").text) and "results" in t and t)
+    assert "OT student → base model" in status
+    notes = driver.find_elements(By.CSS_SELECTOR, "#oc-results .oc-warning")
+    assert any("OT student → base model for Swahili" in n.text for n in notes)

@@ -1,17 +1,40 @@
-"""The shipped default collection and its precomputed vectors."""
+"""The shipped default collection (everyday WordNet glosses + UDHR), its precomputed vectors and the background."""
+
+import gzip
+import json
 
 import numpy as np
 
-from explorer.default_collection import default_documents
-from explorer.precomputed import PrecomputedEncoder, load_shipped_vectors, text_key
+from explorer.default_collection import EVERYDAY, default_documents
+from explorer.precomputed import ASSET, BACKGROUND_ASSET, PrecomputedEncoder, load_shipped_vectors, text_key
+from explorer.relevance import background_texts
 
 
-def test_default_documents():
+def test_default_documents_cover_everyday_topics():
     docs = default_documents()
     ids = [d["id"] for d in docs]
-    assert len(ids) == len(set(ids)) and 2000 <= len(docs) <= 3000
-    assert {d["source"] for d in docs} == {"udhr", "bible-web", "libreoffice"}
+    assert len(ids) == len(set(ids)) and 2500 <= len(docs) <= 3500
+    assert {d["source"] for d in docs} == {"wordnet", "udhr"}
     assert sum(d["source"] == "udhr" for d in docs) == 31
+    with gzip.open(EVERYDAY, "rt", encoding="utf-8") as f:
+        topics = {json.loads(line)["topic"] for line in f}
+    assert {"health", "farming", "weather", "money", "rights", "school", "places"} <= topics
+    assert (EVERYDAY.parent / "README.md").is_file()  # sources and licence
+
+
+def test_background_is_unrelated_to_the_collection():
+    texts = background_texts()
+    assert len(texts) == 512 and not set(texts) & {d["text"] for d in default_documents()}
+
+
+def test_shipped_vectors_cover_the_collection_and_the_background_compactly():
+    with np.load(ASSET) as data:
+        fingerprint = str(data["fingerprint"])
+    table = load_shipped_vectors(fingerprint)
+    assert all(text_key(d["text"]) in table for d in default_documents())
+    background = load_shipped_vectors(fingerprint, BACKGROUND_ASSET)
+    assert all(text_key(t) in background for t in background_texts())
+    assert ASSET.stat().st_size + BACKGROUND_ASSET.stat().st_size < 4 * 2**20
 
 
 def test_precomputed_encoder_uses_the_table_and_encodes_misses(tiny_encoder):

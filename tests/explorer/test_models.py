@@ -45,3 +45,11 @@ def test_student_languages_come_from_its_card_without_loading_it(tiny_registry):
     assert reg.student_languages() == json.loads((shipped / "student.json").read_text())["langs"]
     assert not reg._loaded  # nothing was loaded to read them
     assert tiny_registry.student_languages() == []
+
+
+def test_the_parallel_export_process_fails_with_a_message(tmp_path, capsys):
+    from explorer.prepare import main, start_student_export
+
+    assert main([str(tmp_path / "no-such-student")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert start_student_export(tmp_path / "no-such-student") is None  # the registry reports it when loading

@@ -80,3 +80,67 @@ def test_upload_limits(tiny_app, tmp_path):
     big.write_text("x" * 200)
     with pytest.raises(UserError, match="limit is"):
         tiny_app.add_collection(big)
+
+
+def test_the_student_is_the_default_and_says_when_it_routes_to_the_base(tiny_student_app):
+    assert tiny_student_app.default_model() == STUDENT
+    result = tiny_student_app.search("ndine njira", "ny")
+    assert result.model == STUDENT and not result.routed_to_base
+    result = tiny_student_app.search("Mtu ana haki", "sw")  # the tiny student's card gives Swahili to the base
+    assert result.model == STUDENT and result.routed_to_base
+    assert not tiny_student_app.search("Mtu ana haki", "sw", BASE).routed_to_base
+    out = tiny_student_app.align("Mtu ana haki", english="Everyone has rights", lang_choice="sw")
+    assert out["routed"] == {BASE: False, STUDENT: True}
+
+
+def test_hits_carry_their_relevance(tiny_app):
+    result = tiny_app.search("Binadamu wote wamezaliwa huru", "sw", BASE)
+    assert len(result.relevance) == len(result.hits) == 4
+    assert all(r.score == pytest.approx(h.score) for r, h in zip(result.relevance, result.hits))
+    assert result.relevance[0].z >= result.relevance[-1].z
+
+
+def test_a_query_sent_while_loading_waits_for_the_collection(tiny_registry, tiny_encoder, tmp_path):
+    import threading
+
+    from engine.index import DocumentIndex
+    from explorer.config import ExplorerConfig
+    from explorer.service import Explorer
+
+    from .conftest import DOCS
+
+    db = tmp_path / "ready.db"
+    DocumentIndex(db, create=True).add_documents(DOCS, tiny_encoder, progress=False)
+    app = Explorer(ExplorerConfig(cache_dir=tmp_path / "cache", student=None, db=db), tiny_registry)
+    answers = []
+    asker = threading.Thread(target=lambda: answers.append(app.search("Mtu ana haki", "sw", BASE)))
+    asker.start()
+    asker.join(0.3)
+    assert asker.is_alive() and not answers  # waiting, not failing
+    app.open_default()
+    asker.join(10)
+    assert len(answers[0].hits) == 4
+
+
+def test_a_failed_start_answers_waiting_queries_with_the_reason(tiny_registry, tmp_path):
+    from explorer.config import ExplorerConfig
+    from explorer.service import Explorer
+
+    app = Explorer(ExplorerConfig(cache_dir=tmp_path / "cache", student=None), tiny_registry)
+    app.loading_failed("disk full")
+    with pytest.raises(UserError, match="could not be opened: disk full"):
+        app.search("Mtu ana haki", "sw", BASE)
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"id": 1, "text": "ok"}\n{not json', "my notes.jsonl:2: malformed JSON"),
+    ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}', "my notes.jsonl:2: duplicate document id"),
+])
+def test_upload_errors_name_the_users_file_not_the_server_path(tiny_app, tmp_path, content, message):
+    server_copy = tmp_path / "gradio" / "3f9a0c" / "my notes.jsonl"  # where Gradio keeps an upload
+    server_copy.parent.mkdir(parents=True)
+    server_copy.write_text(content)
+    with pytest.raises(UserError) as err:
+        tiny_app.add_collection(server_copy)
+    assert str(err.value).startswith(message), str(err.value)
+    assert str(tmp_path) not in str(err.value) and "gradio" not in str(err.value)

@@ -16,7 +16,14 @@ import pytest
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 # imported when present, with a fallback when not (checked in each library's source)
-OPTIONAL = {"psutil"}  # gradio/_vendor/ffmpy: `try: from psutil import Popen except ImportError: subprocess.Popen`
+OPTIONAL = {
+    "psutil",  # gradio/_vendor/ffmpy: `try: from psutil import Popen except ImportError: subprocess.Popen`
+    # httpcore's optional trio backend, with trio's own imports (trio comes with selenium, a test dependency)
+    "trio", "outcome", "sniffio", "sortedcontainers", "attr", "attrs",
+    "pyarrow",  # pandas.compat.pyarrow: used when installed
+    "lz4",  # fsspec.compression: registers lz4 when installed
+    "cython", "Cython",  # pydantic.v1.version: reports whether it was compiled
+}
 
 SCRIPT = r"""
 import json, sys
