@@ -38,6 +38,9 @@ class DistillConfig:
     save_dtype: str = "float16"
     threads: int | None = None
     precision: str = "auto"  # fp32 | bf16 (autocast for the transformer layers; OT and losses stay fp32) | auto
+    init: str | None = None  # a student directory to continue from (students that grow); same base and --train
+    replay_pairs: int = 0  # with init: pairs of each of the init student's own languages replayed from shipped bitext
+    language_guard: float = 0.01  # with init: max drop of any language's dev RR@10 below the init student's
     passage_side: float = 0.0  # λ_d: the loss again on passage-prefixed pairs (the student's document side); 0 = off
     passage_weight: float = 0.0  # λ_p of the pseudo-passage term (engine.training.passages); 0 = off
     passage_units: int = 5  # consecutive bitext units per pseudo-passage

@@ -33,6 +33,20 @@ def training_files(spec: str, lang: str) -> tuple[list, list]:
     return files, dev_files
 
 
+def replay_specs(config: DistillConfig) -> list[tuple[str, str]]:
+    """``(shipped, lang)`` entries replaying the ``init`` student's own languages that the run does not train on
+    (students that grow: ``replay_pairs`` pairs each, so old languages are rehearsed, not forgotten)."""
+    if not (config.init and config.replay_pairs):
+        return []
+    from engine.artifacts import read_student_card
+    from engine.data.bitext import shipped_bitext
+    from engine.languages import normalize_code
+
+    new = {normalize_code(lang) for lang in config.langs}
+    old = [lang for lang in read_student_card(Path(config.init)).langs if lang not in new]
+    return [("shipped", lang) for lang in old if shipped_bitext(lang, None, "train")]
+
+
 def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
     """Training triples ``(lang, en, other)``, dev pairs per language and a summary of what was read.
 
@@ -46,10 +60,12 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
     if len(config.bitext) != len(config.langs):
         raise UserError(f"{len(config.bitext)} bitext inputs but {len(config.langs)} languages; give one per input")
     rng = np.random.default_rng(config.seed)
+    specs = list(zip(config.bitext, config.langs)) + replay_specs(config)
+    caps: dict[str, int] = {normalize_code(lang): config.replay_pairs for _, lang in replay_specs(config)}
     by_lang: dict[str, list[tuple[str, str]]] = {}
     dev: dict[str, list[tuple[str, str]]] = {}
     summary: dict[str, dict] = {}
-    for spec, lang in zip(config.bitext, config.langs):
+    for spec, lang in specs:
         lang = normalize_code(lang)
         files, dev_files = training_files(spec, lang)
         for f in files:
@@ -67,8 +83,8 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
         if lang not in dev:  # user bitext without a dev split: hold out a slice, never trained on
             n_dev = min(config.dev_pairs, len(pairs) // 10)
             dev[lang], pairs = pairs[:n_dev], pairs[n_dev:]
-        if config.max_pairs:
-            pairs = pairs[: config.max_pairs]
+        if config.max_pairs or lang in caps:
+            pairs = pairs[: caps.get(lang, config.max_pairs)]
         summary[lang]["train"] = len(pairs)
         triples += [(lang, en, x) for en, x in pairs]
     dev = {lang: p[: config.dev_pairs] for lang, p in dev.items()}

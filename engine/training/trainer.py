@@ -61,6 +61,26 @@ def _frozen(teacher):
     return teacher
 
 
+def initial_weights(config: DistillConfig, teacher, spec: TrainSpec) -> torch.nn.Module:
+    """The model a run starts from: a copy of the teacher, or with ``init`` the student it continues (students that
+    grow), which must share the teacher and the trained part."""
+    if not config.init:
+        return copy.deepcopy(teacher.model)
+    from engine.artifacts import read_student_card
+    from engine.encoders.students import apply_delta
+
+    card = read_student_card(Path(config.init))
+    if card.base_fingerprint != teacher.fingerprint:
+        raise UserError(f"--init {Path(config.init).name}: trained on another base model than {config.base}")
+    if card.train.get("mode") != spec.mode or spec.mode == "lora":
+        raise UserError(f"--init {Path(config.init).name}: trained with --train {card.train.get('mode')}; continue "
+                        f"it with the same --train (top:N or full)")
+    model = apply_delta(teacher.model, Path(config.init), card)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    return model.train()
+
+
 def distill(config: DistillConfig, resume: bool = False, device: str | None = None, teacher=None,
             progress: bool = True, bottom_caches: list | None = None) -> dict:
     """Train a student as configured; returns the final summary (also in ``<out>/summary.json``).
@@ -91,7 +111,7 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     triples, dev_pairs, data_summary = load_training_pairs(config)
 
     # --- the student and the forward passes of a step
-    student_model = make_trainable(copy.deepcopy(teacher.model), spec).to(device)
+    student_model = make_trainable(initial_weights(config, teacher, spec), spec).to(device)
     student = Encoder(student_model, teacher.tokenizer, name="student", fingerprint="training",
                       max_length=teacher.max_length, prefixes=teacher.prefixes)
     params = [p for p in student_model.parameters() if p.requires_grad]
@@ -132,7 +152,7 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
         barrier(world)
 
     if rank == 0:
-        selection.start(state)
+        selection.start(state, student)
 
     # --- the loop
     lengths = pair_lengths(triples) if config.length_buckets else None
