@@ -113,7 +113,9 @@ def _objectives_plan(lang: str, pairs: int, seeds: tuple[int, ...] = SEEDS) -> P
     # the new variant: OT contrastive plus the pseudo-passage term (engine.training.passages) and the document side
     runs += [Run(f"{lang}-ot-passage-s{seed}", {"loss": "ot-contrastive", "seed": seed, "passage_weight": 1.0,
                                                 "passage_side": 1.0}) for seed in seeds]
-    runs.sort(key=lambda r: (OBJECTIVES.index(r.settings["loss"]) >= 2, r.settings["seed"]))
+    # the contested pair first, seed by seed; then the new variant; then the two objectives that collapse
+    runs.sort(key=lambda r: (("passage_weight" in r.settings) + 2 * (OBJECTIVES.index(r.settings["loss"]) >= 2),
+                             r.settings["seed"]))
     return Plan(
         name=f"objectives-{lang}",
         description=f"Every objective, and OT contrastive with the pseudo-passage term (λ_p = 1, 5-verse windows) "
