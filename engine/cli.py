@@ -266,7 +266,19 @@ def _configure_index(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
                    help="onnx (default; fp32 export of the base, made on first use, same vectors as torch) or torch")
     p.add_argument("--batch-size", type=int, default=32)
+    _store_option(p)
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="encode in N worker processes (one thread each), each its shard of the collection; "
+                        "a killed worker is restarted and a rerun resumes (default: this process, all threads)")
+    p.add_argument("--restarts", type=int, default=2, metavar="R",
+                   help="with --workers: restart a dead worker up to R times per worker (default 2)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", default="auto", metavar="SPEC",
+                   help="vector store: auto (default: exact scan below 100k passages, FAISS IVF-SQ8 in DB.ann/ from "
+                        "there), exact, faiss[:DIR], milvus-lite:FILE.db, milvus://HOST:PORT/COLLECTION")
 
 
 @command("index", "build or extend a document index (BM25 + dense vectors); resumable")(_configure_index)
@@ -278,14 +290,18 @@ def _index(args: argparse.Namespace) -> int:
     from engine.index import DocumentIndex, read_documents
 
     check_batch_size(args.batch_size)
+    if args.workers is not None:
+        return _index_in_workers(args)
     total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
     encoder = load_document_encoder(args.model, args.backend)
-    with DocumentIndex(args.db, create=True) as index:
+    with DocumentIndex(args.db, create=True, store=args.store) as index:
         report = index.add_documents(read_documents(args.collection), encoder, batch_size=args.batch_size,
                                      total=total)
+        sync = index.sync_vectors(report.fingerprint) if report.passages else None
         meta = index.metadata()
     if args.json:
-        print(json.dumps({"report": asdict(report), "index": meta}, indent=2, ensure_ascii=False))
+        print(json.dumps({"report": asdict(report), "index": meta, "sync": sync and asdict(sync)}, indent=2,
+                         ensure_ascii=False))
     else:
         print(f"{args.db}: {report.documents} documents ({report.passages} passages): {report.encoded} encoded, "
               f"{report.skipped} already indexed, {report.updated} updated, in {report.seconds:.1f}s with "
@@ -293,6 +309,30 @@ def _index(args: argparse.Namespace) -> int:
         if report.truncated:
             print(f"note: {report.truncated} passage(s) longer than {encoder.max_length} tokens were truncated "
                   f"for the dense vectors (BM25 sees the whole passage)", file=sys.stderr)
+    return 0
+
+
+def _index_in_workers(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from engine.index import DocumentIndex
+    from engine.indexing import index_collection
+
+    if args.restarts < 0:
+        raise UserError(f"--restarts must be 0 or more, got {args.restarts}")
+    report = index_collection(args.collection, args.db, model=args.model, backend=args.backend,
+                              workers=args.workers, batch_size=args.batch_size, store=args.store,
+                              restarts=args.restarts)
+    with DocumentIndex(args.db) as index:
+        meta = index.metadata()
+    if args.json:
+        print(json.dumps({"report": {**asdict(report), "passages_per_second": report.passages_per_second},
+                          "index": meta}, indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.db}: {report.documents} documents ({report.passages} passages) with {report.workers} "
+              f"worker(s): {report.encoded} encoded ({report.passages_per_second:.1f} passages/s), {report.skipped} "
+              f"already indexed, {report.restarts} worker restart(s), in {report.seconds:.1f}s; index now holds "
+              f"{meta['passages']} passages")
     return 0
 
 
@@ -310,6 +350,7 @@ def _configure_search(p: argparse.ArgumentParser) -> None:
                    help="ONNX query encoder: auto (default; int8 where its parity check against fp32 passes on this "
                         "CPU, else fp32), int8 or fp32; also OPTICAL_CLIR_QUERY_PRECISION")
     p.add_argument("--bm25", action="store_true", help="lexical BM25 search instead of dense")
+    _store_option(p)
     p.add_argument("--json", action="store_true", help="print results as JSON lines")
 
 
@@ -321,7 +362,7 @@ def _search(args: argparse.Namespace) -> int:
 
     if args.k < 1:
         raise UserError(f"--k must be at least 1, got {args.k}")
-    index = DocumentIndex(args.db)
+    index = DocumentIndex(args.db, store=args.store)
     if args.bm25:
         hits = index.bm25_search(args.query, k=args.k)
     else:

@@ -189,3 +189,36 @@ def test_cli_model_with_other_dims_is_refused(tmp_path, tiny_model_dir, capsys):
     assert db.read_bytes() == before
     r = run_cli(capsys, "search", "--db", str(db), "--model", str(tmp_path / "missing-model"), "x")
     assert r.returncode == 2 and "not found" in r.stderr
+
+
+def test_cli_index_and_search_through_milvus_lite(tmp_path, tiny_model_dir, capsys):
+    pytest.importorskip("milvus_lite")
+    coll = tmp_path / "docs.jsonl"
+    coll.write_text("".join(json.dumps(d) + "\n" for d in DOCS))
+    db, store = str(tmp_path / "cli.db"), f"milvus-lite:{tmp_path / 'vectors.db'}"
+    r = run_cli(capsys, "index", "--collection", str(coll), "--db", db, "--model", str(tiny_model_dir), "--store",
+                store, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["sync"]["vectors"] == 6
+    runs = {}
+    for spec in (store, "exact"):
+        r = run_cli(capsys, "search", "--db", db, "--model", str(tiny_model_dir), "--store", spec, "--json", "--k",
+                    "3", "right to life")
+        assert r.returncode == 0, r.stderr
+        runs[spec] = [json.loads(line)["doc_id"] for line in r.stdout.splitlines()]
+    assert runs[store] == runs["exact"] and len(runs["exact"]) == 3
+
+
+@pytest.mark.parametrize("store,needle", [
+    ("annoy", "unknown vector store 'annoy'; choose auto, exact, faiss, milvus, milvus-lite"),
+    ("milvus://127.0.0.1:9/passages", "milvus: cannot reach 127.0.0.1:9"),
+    ("milvus://no-port", "is not HOST:PORT/COLLECTION"),
+    ("milvus-lite:{tmp}/vectors.sqlite", "file name ending in .db"),
+])
+def test_cli_bad_store_is_one_line_before_any_work(tmp_path, capsys, store, needle):
+    (tmp_path / "d.txt").write_text("one passage\n")
+    for verb in (["index", "--collection", str(tmp_path / "d.txt")], ["search", "--bm25", "x"]):
+        r = run_cli(capsys, *verb, "--db", str(tmp_path / "i.db"), "--store", store.format(tmp=tmp_path))
+        assert r.returncode == 2 and needle in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and str(tmp_path) not in r.stderr
+    assert not (tmp_path / "i.db").exists()

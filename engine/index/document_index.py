@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -30,7 +30,9 @@ from engine.index.meta import (
 )
 from engine.index.records import AddReport, Document, Hit
 from engine.index.schema import FORMAT, IndexConfig, check_schema, create_schema
-from engine.vectors import VectorStore
+from engine.index.store_sync import SyncReport
+from engine.index.vector_log import ensure_log
+from engine.vectors import AnnConfig, VectorStore
 
 
 class DocumentIndex:
@@ -38,17 +40,19 @@ class DocumentIndex:
 
     ``DocumentIndex(path)`` opens an existing index and raises :class:`UserError` when the file is missing, is not
     SQLite, is damaged or is some other database; ``create=True`` makes a new one when the file does not exist.
-    ``store`` names the vector store that answers dense queries (:func:`engine.vectors.open_store`; default
-    ``exact``). Safe to share between threads (one connection, one lock).
+    ``store`` names the vector store that answers dense queries (:mod:`engine.index.dense`: ``auto`` by default —
+    exact below ``ann.exact_below`` vectors, FAISS from there —, ``exact``, ``faiss[:DIR]``,
+    ``milvus-lite:FILE.db``, ``milvus://HOST:PORT/COLLECTION``); ``ann`` overrides the ANN settings saved in
+    ``<db>.ann/config.json``. Safe to share between threads (one connection, one lock).
     """
 
     def __init__(self, path: str | Path, create: bool = False, config: IndexConfig | None = None,
-                 store: str = DEFAULT_STORE):
+                 store: str = DEFAULT_STORE, ann: AnnConfig | None = None):
         import sqlite_utils
 
         self.path = Path(path).expanduser()
         self._lock = threading.RLock()
-        self._dense = DenseSearch(store)
+        self._dense = DenseSearch(store, self.path, ann)
         exists = self.path.exists() and self.path.stat().st_size > 0
         if self.path.is_dir():
             raise UserError(f"{self.path} is a directory; give the index file path (e.g. {self.path}/index.db)")
@@ -70,6 +74,7 @@ class DocumentIndex:
                 self.config = config or IndexConfig()
                 create_schema(self.db, self.config)
                 self._write_sidecar()
+            ensure_log(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
 
     # ------------------------------------------------------------------ setup
@@ -145,8 +150,8 @@ class DocumentIndex:
         return self.vector_store(fingerprint).get(ids)
 
     # ------------------------------------------------------------------ search
-    def vector_store(self, fingerprint: str) -> VectorStore:
-        """The vector store holding ``fingerprint``'s current vectors (loaded from this file when it changed)."""
+    def vector_store(self, fingerprint: str, progress: bool = True) -> VectorStore:
+        """The vector store holding ``fingerprint``'s current vectors (loaded or synced when this file changed)."""
         with self._guard("load vectors"):
             current = generation(self.db)
             store = self._dense.cached(fingerprint, current)
@@ -155,7 +160,21 @@ class DocumentIndex:
             info = self.models().get(fingerprint)
             if info is None:
                 raise UserError(self._no_vectors_message(fingerprint))
-            return self._dense.load(self.db, fingerprint, int(info["dim"]), current, self.path)
+            return self._dense.load(self.db, fingerprint, int(info["dim"]), current, self.path, progress)
+
+    def sync_vectors(self, fingerprint: str, progress: bool = True) -> SyncReport | None:
+        """Bring ``fingerprint``'s store up to date now, after indexing, so the first search does not pay for it;
+        what the sync did, or None when the store lives in memory (filled when a search needs it)."""
+        with self._guard("sync vectors"):
+            if self._dense.resolve(self.db, fingerprint)[1] is None:
+                return None
+            self._dense.last_sync = None
+            self.vector_store(fingerprint, progress)
+            return self._dense.last_sync
+
+    @property
+    def store_spec(self) -> str:
+        return self._dense.spec
 
     def _no_vectors_message(self, fingerprint: str) -> str:
         have = ", ".join(f"{info['name']} ({fp}, dims {info['dim']})" for fp, info in self.models().items())
@@ -187,14 +206,14 @@ class DocumentIndex:
 
     # ------------------------------------------------------------------ writing
     def add_documents(self, docs: Iterable[dict], encoder, batch_size: int = 32, progress: bool = True,
-                      total: int | None = None) -> AddReport:
+                      total: int | None = None, on_batch: Callable[[int], None] | None = None) -> AddReport:
         """Store ``docs`` and their passage vectors from ``encoder`` (the document encoder: teacher / base).
 
         Documents are ``{"id", "text", "title"?, "lang"?, "source"?}``; long ones are split into passages. Work is
         committed per batch of about ``batch_size`` passages; passages already stored unchanged with a vector for
         ``encoder.fingerprint`` are skipped, so a rerun after an interruption resumes. Duplicate ids in ``docs``
         are a :class:`UserError` (batches before the duplicate stay committed). ``total`` sizes the progress bar
-        when ``docs`` is an iterator.
+        when ``docs`` is an iterator; ``on_batch(n)`` is called after each committed batch of ``n`` documents.
         """
         from tqdm.auto import tqdm
 
@@ -226,10 +245,14 @@ class DocumentIndex:
                 if pending >= batch_size:
                     self._add_group(group, encoder, batch_size, report)
                     bar.update(len(group))
+                    if on_batch is not None:
+                        on_batch(len(group))
                     group, pending = [], 0
             if group:
                 self._add_group(group, encoder, batch_size, report)
                 bar.update(len(group))
+                if on_batch is not None:
+                    on_batch(len(group))
         finally:
             bar.close()
             report.seconds = time.perf_counter() - start

@@ -8,7 +8,8 @@
     meta(key TEXT PRIMARY KEY, value TEXT)                            -- JSON values: config, models, counters
 
 A file whose ``format`` is above :data:`FORMAT` was written by a newer version and is refused; there has been one
-format so far, so there is nothing to migrate.
+format so far, so there is nothing to migrate. The ``vector_log`` table and its triggers
+(:mod:`engine.index.vector_log`) are added to any writable file when it is opened; older readers ignore them.
 """
 
 from __future__ import annotations

@@ -51,3 +51,28 @@ def load_vectors(db, fingerprint: str, dim: int, path: Path) -> tuple[list[str],
         raise UserError(f"{path}: vectors of {fingerprint} do not all have {dim} dims; rebuild it")
     matrix = np.frombuffer(b"".join(vec for _, vec in rows), dtype=np.float32).reshape(len(rows), dim)
     return [doc_id for doc_id, _ in rows], matrix
+
+
+def iter_vectors(db, fingerprint: str, dim: int, path: Path, size: int = 50_000):
+    """``(ids, vectors [n, dim])`` chunks of at most ``size`` rows of ``fingerprint``, ids ascending.
+
+    Streams, so a store fills from a million vectors without holding them all twice.
+    """
+    cursor = db.execute("SELECT doc_id, vec FROM vectors WHERE fingerprint = ? ORDER BY doc_id", [fingerprint])
+    while rows := cursor.fetchmany(size):
+        if any(len(vec) != 4 * dim for _, vec in rows):
+            raise UserError(f"{path}: vectors of {fingerprint} do not all have {dim} dims; rebuild it")
+        yield [r[0] for r in rows], np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(len(rows), dim)
+
+
+def read_vectors(db, fingerprint: str, ids: Sequence[str]) -> dict[str, bytes]:
+    """``id -> vector bytes`` of those of ``ids`` that have a ``fingerprint`` vector."""
+    found: dict[str, bytes] = {}
+    for chunk in chunks(ids):
+        q = f"SELECT doc_id, vec FROM vectors WHERE fingerprint = ? AND doc_id IN ({marks(len(chunk))})"
+        found.update(db.execute(q, [fingerprint, *chunk]).fetchall())
+    return found
+
+
+def count_vectors(db, fingerprint: str) -> int:
+    return int(db.execute("SELECT count(*) FROM vectors WHERE fingerprint = ?", [fingerprint]).fetchone()[0])

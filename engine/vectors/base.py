@@ -50,6 +50,10 @@ class VectorStore(ABC):
         """
 
     @abstractmethod
+    def clear(self) -> None:
+        """Remove every vector (a full rebuild starts from here)."""
+
+    @abstractmethod
     def get(self, ids: Sequence[str]) -> np.ndarray | None:
         """The stored vectors ``[len(ids), d]`` of ``ids`` in that order, or None when any id is missing."""
 
@@ -60,6 +64,28 @@ class VectorStore(ABC):
     @abstractmethod
     def persist(self) -> None:
         """Write the store to its location, so that :meth:`load` gives it back."""
+
+    @classmethod
+    def locked(cls, location: str):
+        """A context manager held while one process opens, updates and persists the store at ``location``, so
+        that two processes never write it at once. Nothing by default (servers such as Milvus order writes)."""
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+    @classmethod
+    def probe(cls, location: str | None) -> None:
+        """Fail early, with a one-line :class:`UserError`, when ``location`` is malformed or cannot be reached."""
+
+    @classmethod
+    def scoped(cls, location: str | None, key: str) -> str | None:
+        """The location of the part of ``location`` that holds one model's vectors (``key``: its fingerprint).
+
+        A folder ``location/key`` by default (None stays None: in memory); Milvus names a collection instead.
+        """
+        from pathlib import Path
+
+        return None if location is None else str(Path(location) / key)
 
     @classmethod
     @abstractmethod

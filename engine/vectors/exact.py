@@ -32,6 +32,11 @@ def top_k(query_vecs: np.ndarray, doc_vecs: np.ndarray, k: int, block: int = 102
         scores = query_vecs[s : s + block] @ doc_vecs.T
         part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         part_scores = np.take_along_axis(scores, part, axis=1)
+        kth = part_scores.min(axis=1, keepdims=True)
+        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):  # ties across the k-th place: lowest rows win
+            tied = np.flatnonzero(scores[r] >= kth[r])
+            part[r] = tied[np.lexsort((tied, -scores[r, tied]))[:k]]
+            part_scores[r] = scores[r, part[r]]
         order = np.lexsort((part, -part_scores), axis=1)  # score desc, then index asc: deterministic ties
         idx_out[s : s + block] = np.take_along_axis(part, order, axis=1)
         score_out[s : s + block] = np.take_along_axis(part_scores, order, axis=1)
@@ -102,6 +107,10 @@ class ExactStore(VectorStore):
         self._ids = [i for i, k in zip(self._ids, keep) if k]
         self._rows = {i: r for r, i in enumerate(self._ids)}
         return len(gone)
+
+    def clear(self) -> None:
+        self._ids, self._rows = [], {}
+        self._vectors = np.zeros((0, self._dim), dtype=np.float32)
 
     def search(self, query_vecs: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
         queries = np.asarray(query_vecs, dtype=np.float32)

@@ -2,7 +2,9 @@
 
 Each store class registers itself under its name with :func:`register_store` and opens itself from the location
 and dimension (:meth:`VectorStore.open`), so callers pass a spec and never keep a table of their own. Registered
-now: ``exact`` (:class:`engine.vectors.exact.ExactStore`: ``exact`` in memory, ``exact:PATH`` an ``.npz`` file).
+now: ``exact`` (:class:`engine.vectors.exact.ExactStore`: ``exact`` in memory, ``exact:PATH`` an ``.npz`` file),
+``faiss`` (``faiss:DIR``), ``milvus-lite`` (``milvus-lite:FILE.db[#COLLECTION]``) and ``milvus``
+(``milvus://HOST:PORT/COLLECTION``).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ def pre_refactor_dense_search(index: DocumentIndex, q: np.ndarray, fingerprint: 
     q = np.asarray(q, dtype=np.float32).reshape(-1)
     k = min(int(k), len(ids))
     scores = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
-    top = np.argpartition(-scores, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
-    top = top[np.lexsort((top, -scores[top]))]
+    top = np.lexsort((np.arange(len(ids)), -scores))[:k]  # a full sort: ties at the k-th place go to the lower row
+    # (the pre-refactor scan took argpartition's pick there; ExactStore.top_k now keeps the documented order)
     return [ids[i] for i in top], [float(scores[i]) for i in top]
 
 
@@ -69,11 +69,9 @@ def test_dense_search_goes_through_the_named_store(tiny_encoder, recording_store
                                                                                        k=5)
     assert recording_store.searches == [5] and isinstance(other.vector_store(tiny_encoder.fingerprint),
                                                           recording_store)
-    bad = DocumentIndex(index.path, store="no-such-store")
-    with pytest.raises(UserError, match="unknown vector store 'no-such-store'"):
-        bad.dense_search(q, tiny_encoder.fingerprint)
+    with pytest.raises(UserError, match="unknown vector store 'no-such-store'"):  # refused on open, before any work
+        DocumentIndex(index.path, store="no-such-store")
     other.close()
-    bad.close()
 
 
 def test_the_store_holds_exactly_the_committed_vectors(index, tiny_encoder):

@@ -164,8 +164,8 @@ def test_registry_opens_stores_by_spec():
     assert parse_spec("exact") == ("exact", None)
     assert parse_spec("exact:/tmp/x.npz") == ("exact", "/tmp/x.npz")
     assert parse_spec("milvus://host:19530/docs") == ("milvus", "host:19530/docs")
-    with pytest.raises(UserError, match="unknown vector store 'faiss'.*exact"):
-        open_store("faiss", 8)
+    with pytest.raises(UserError, match="unknown vector store 'annoy'.*exact"):
+        open_store("annoy", 8)
     with pytest.raises(TypeError):
         VectorStore()  # the interface is abstract
 
