@@ -62,7 +62,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
 
     write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
-    write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
+    if "udhr" in plan.suites:
+        write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
     if any(len(runs) > 1 for runs in group_runs(list(results["runs"])).values()):  # seeds: CIs and paired tests
         write_plan_stats(results, reports_dir, baseline_runs(runs_dir, plan.suites))
     return results
