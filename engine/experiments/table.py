@@ -21,13 +21,21 @@ def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = 
         if not any(suite in r["suites"] for r in runs.values()):
             continue
         head = ["lang", "zero-shot", *runs, *(f"closed: {r}" for r in runs)]
-        lines += [f"### {suite}", "", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        lines += [f"### {suite}", ""]
+        # mixed-language collections add the language bias (SameLang@10: 0.5 = none) as a third number
+        shown = [*measures, *(["SameLang@10"] if any("SameLang@10" in row["metrics"]
+                                                      for row in base_suite["languages"].values()) else [])]
+        if len(shown) > len(measures):
+            lines += ["Cells: RR@10 / nDCG@10 / SameLang@10 (share of the top-10 non-relevant hits in the query's "
+                      "language; 0.5 = no language bias).", ""]
+        lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        fmt = lambda metrics: " / ".join(f"{metrics[m]:.3f}" if m in metrics else "–" for m in shown)  # noqa: E731
         for lang, row in base_suite["languages"].items():
-            cells = [lang, " / ".join(f"{row['metrics'][m]:.3f}" for m in measures)]
+            cells = [lang, fmt(row["metrics"])]
             closed = []
             for r in runs.values():
                 got = r["suites"].get(suite, {}).get("languages", {}).get(lang)
-                cells.append(" / ".join(f"{got['metrics'][m]:.3f}" for m in measures) if got else "–")
+                cells.append(fmt(got["metrics"]) if got else "–")
                 c = (got or {}).get("gap_closed", {}).get("RR@10")
                 closed.append("–" if c is None else f"{c:+.2f}")
             lines.append("| " + " | ".join(cells + closed) + " |")
