@@ -290,26 +290,71 @@ def _index(args: argparse.Namespace) -> int:
     from engine.index import DocumentIndex, read_documents
 
     check_batch_size(args.batch_size)
+    langs = document_languages(args.collection)  # every input error surfaces before any work
+    routed = _routes_documents(args.model) and set(langs) - {"en"}
     if args.workers is not None:
+        if routed:
+            raise UserError("--workers encodes every document with the base model; index documents in other "
+                            "languages with a student without --workers")
         return _index_in_workers(args)
-    total = sum(1 for _ in read_documents(args.collection))  # every input error surfaces before any work
-    encoder = load_document_encoder(args.model, args.backend)
+    total = sum(langs.values())
+    if routed:  # documents in other languages go to the student's document side (engine.search module doc)
+        from engine.backends import load_serving_model
+        from engine.encoders.common import document_encoder
+
+        model = load_serving_model(args.model, args.backend)
+        groups = {lang: document_encoder(model, lang) for lang in langs}
+    else:
+        groups = {None: load_document_encoder(args.model, args.backend)}
+    reports = []
     with DocumentIndex(args.db, create=True, store=args.store) as index:
-        report = index.add_documents(read_documents(args.collection), encoder, batch_size=args.batch_size,
-                                     total=total)
-        sync = index.sync_vectors(report.fingerprint) if report.passages else None
+        for lang, encoder in groups.items():
+            docs = read_documents(args.collection)
+            if lang is not None:
+                docs = (d for d in docs if _doc_lang(d) == lang)
+            report = index.add_documents(docs, encoder, batch_size=args.batch_size,
+                                         total=total if lang is None else langs[lang])
+            sync = index.sync_vectors(report.fingerprint) if report.passages else None
+            reports.append((lang, report, sync, encoder.max_length))
         meta = index.metadata()
     if args.json:
-        print(json.dumps({"report": asdict(report), "index": meta, "sync": sync and asdict(sync)}, indent=2,
+        out = [{"lang": lang, "report": asdict(r), "sync": s and asdict(s)} for lang, r, s, _ in reports]
+        print(json.dumps({**out[0], "index": meta} if len(out) == 1 else {"groups": out, "index": meta}, indent=2,
                          ensure_ascii=False))
-    else:
-        print(f"{args.db}: {report.documents} documents ({report.passages} passages): {report.encoded} encoded, "
-              f"{report.skipped} already indexed, {report.updated} updated, in {report.seconds:.1f}s with "
-              f"{report.model} ({report.fingerprint}); index now holds {meta['passages']} passages")
+        return 0
+    for lang, report, _, max_length in reports:
+        print(f"{args.db}{f' [{lang}]' if lang else ''}: {report.documents} documents ({report.passages} passages): "
+              f"{report.encoded} encoded, {report.skipped} already indexed, {report.updated} updated, in "
+              f"{report.seconds:.1f}s with {report.model} ({report.fingerprint}); index now holds "
+              f"{meta['passages']} passages")
         if report.truncated:
-            print(f"note: {report.truncated} passage(s) longer than {encoder.max_length} tokens were truncated "
+            print(f"note: {report.truncated} passage(s) longer than {max_length} tokens were truncated "
                   f"for the dense vectors (BM25 sees the whole passage)", file=sys.stderr)
     return 0
+
+
+def _doc_lang(doc: dict) -> str:
+    from engine.languages import normalize_code
+
+    return normalize_code(doc["lang"]) if doc.get("lang") else "en"
+
+
+def document_languages(collection) -> dict[str, int]:
+    """Documents per language (``lang`` field, normalised; none given is English) of a collection."""
+    from engine.index import read_documents
+
+    counts: dict[str, int] = {}
+    for doc in read_documents(collection):
+        lang = _doc_lang(doc)
+        counts[lang] = counts.get(lang, 0) + 1
+    return counts
+
+
+def _routes_documents(spec) -> bool:
+    """Whether ``spec`` is a student (its document side encodes documents in its languages)."""
+    from engine.artifacts import resolve_model
+
+    return spec is not None and resolve_model(spec).student is not None
 
 
 def _index_in_workers(args: argparse.Namespace) -> int:

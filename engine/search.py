@@ -4,7 +4,9 @@ The dependency runs one way: this module imports the index (and its :class:`~eng
 
 Dense: the query is encoded by the query encoder (``encoder.for_language(lang)`` for a student that routes by
 language, else the encoder itself) and scored against the index vectors of the *document encoder*'s fingerprint
-(``encoder.document_encoder`` for students — the frozen base that built the index — else the encoder).
+(``encoder.document_encoder`` for students — the frozen base that built the index — else the encoder). An index
+whose passages are in several languages is searched with each language's document encoder (English: the teacher;
+another language: the student that answers it) and the hits merged by cosine (:func:`multilingual_dense_search`).
 
 OT rerank (``rerank="ot"``): the dense top-``k`` is reordered by the entropic OT distance between the query's
 content tokens :math:`q_1..q_n` (query encoder) and each passage's content tokens :math:`t_1..t_m` (document
@@ -28,8 +30,8 @@ from engine.errors import UserError
 from engine.index import DocumentIndex, Hit
 from engine.ot.defaults import RERANK_SINKHORN
 
-__all__ = ["Hit", "check_index_model", "document_encoder", "evaluate_ot_rerank", "ot_scores", "ot_similarity",
-           "query_encoder", "search"]
+__all__ = ["Hit", "check_index_model", "document_encoder", "evaluate_ot_rerank", "fingerprint_plan",
+           "multilingual_dense_search", "ot_scores", "ot_similarity", "query_encoder", "search"]
 
 RERANKERS = ("ot",)
 
@@ -50,6 +52,47 @@ def check_index_model(index: DocumentIndex, encoder) -> str:
     return doc_enc.fingerprint
 
 
+def fingerprint_plan(index: DocumentIndex, encoder) -> dict[str, set[str]]:
+    """``{fingerprint: languages}``: whose vectors answer for the passages of each language of the index — the
+    document encoder for that language (:func:`engine.encoders.common.document_encoder`: English by the teacher,
+    another language by the student that answers it). One entry for an English-only index or a model without
+    routing."""
+    plan: dict[str, set[str]] = {}
+    for lang in index.languages():
+        plan.setdefault(document_encoder(encoder, lang).fingerprint, set()).add(lang)
+    return plan or {document_encoder(encoder).fingerprint: {"en"}}
+
+
+def multilingual_dense_search(index: DocumentIndex, plan: dict[str, set[str]], q_vec: np.ndarray, k: int
+                              ) -> list[Hit]:
+    """Dense top-``k`` over passages of several languages, each scored with the vectors of its own language's
+    document encoder (``plan``, :func:`fingerprint_plan`) and merged by cosine: the student was trained into the
+    teacher's space, so the scores share one scale. A store may also hold vectors of passages that another encoder
+    answers for; each search asks for that many more and drops them."""
+    from engine.languages import normalize_code
+
+    models = index.models()
+    missing = {fp: langs for fp, langs in plan.items() if fp not in models}
+    if missing:
+        langs = ", ".join(sorted(lang for ls in missing.values() for lang in ls))
+        raise UserError(f"{index.path}: the passages in {langs} have no vectors from the encoder for their language; "
+                        f"index them with this model (python -m engine index --db {index.path} --model ...)")
+    merged: list[Hit] = []
+    for fp, langs in plan.items():
+        held = index.languages(fp)
+        foreign = sum(n for lang, n in held.items() if lang not in langs)
+        hits = index.dense_search(q_vec, fp, k=k + foreign)
+        doc_lang = {}
+        for d in index.get([h.doc_id for h in hits]):
+            try:
+                doc_lang[d.id] = normalize_code(d.lang) if d.lang else "en"
+            except UserError:
+                doc_lang[d.id] = d.lang
+        merged += [h for h in hits if doc_lang.get(h.doc_id) in langs]
+    merged.sort(key=lambda h: (-h.score, h.doc_id))
+    return [Hit(h.doc_id, h.score, h.title, h.text, rank) for rank, h in enumerate(merged[:k], 1)]
+
+
 def search(index: DocumentIndex, encoder, query: str, k: int = 10, lang: str | None = None,
            rerank: str | None = None) -> list[Hit]:
     """Top-``k`` passages for ``query``: dense cosine, optionally reranked (``rerank="ot"``, see module doc)."""
@@ -59,10 +102,14 @@ def search(index: DocumentIndex, encoder, query: str, k: int = 10, lang: str | N
         raise UserError(f"unknown reranker {rerank!r}; choose one of {', '.join(RERANKERS)} (or none)")
     if not isinstance(k, int) or k < 1:
         raise UserError(f"k must be a positive integer, got {k!r}")
-    fingerprint = check_index_model(index, encoder)
+    plan = fingerprint_plan(index, encoder)
     q_enc = query_encoder(encoder, lang)
-    q_vec = q_enc.encode([query], kind="query")[0]
-    hits = index.dense_search(q_vec, fingerprint, k=k)
+    if len(plan) <= 1:
+        fingerprint = check_index_model(index, encoder)
+        q_vec = q_enc.encode([query], kind="query")[0]
+        hits = index.dense_search(q_vec, fingerprint, k=k)
+    else:
+        hits = multilingual_dense_search(index, plan, q_enc.encode([query], kind="query")[0], k)
     if rerank == "ot" and hits:
         scores = ot_scores(q_enc, document_encoder(encoder), query, [h.text for h in hits])
         hits = [Hit(h.doc_id, float(s), h.title, h.text, 0) for h, s in zip(hits, scores)]

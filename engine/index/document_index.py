@@ -181,6 +181,28 @@ class DocumentIndex:
         return (f"{self.path} has no vectors for model fingerprint {fingerprint}; it holds: {have or 'none'}. "
                 f"Index with that model: python -m engine index --db {self.path} --model MODEL --collection ...")
 
+    def languages(self, fingerprint: str | None = None) -> dict[str, int]:
+        """Passages per language (normalised codes; none given counts as English), of the whole index or of the
+        passages with a vector from ``fingerprint``."""
+        from engine.languages import normalize_code
+
+        sql = "SELECT COALESCE(NULLIF(lang, ''), 'en'), COUNT(*) FROM documents GROUP BY 1"
+        params: tuple = ()
+        if fingerprint is not None:
+            sql = ("SELECT COALESCE(NULLIF(d.lang, ''), 'en'), COUNT(*) FROM vectors v JOIN documents d "
+                   "ON d.id = v.doc_id WHERE v.fingerprint = ? GROUP BY 1")
+            params = (fingerprint,)
+        with self._guard("count languages"):
+            rows = self.db.execute(sql, params).fetchall()
+        out: dict[str, int] = {}
+        for lang, n in rows:
+            try:
+                code = normalize_code(lang)
+            except UserError:
+                code = lang
+            out[code] = out.get(code, 0) + int(n)
+        return out
+
     def dense_search(self, query_vec: np.ndarray, fingerprint: str, k: int = 10) -> list[Hit]:
         """Top-``k`` cosine of the passages encoded by ``fingerprint`` (:mod:`engine.index.dense`)."""
         store = self.vector_store(fingerprint)
