@@ -12,13 +12,26 @@ query's language; 1.0 means every non-relevant hit is in the query's language.
 from __future__ import annotations
 
 
+PAIR_SUFFIX = "-en"  # a paired distractor ``X`` (in the other language) and ``X-en`` (its English translation)
+
+
+def paired_documents(doc_ids) -> set[str]:
+    """The documents present in both languages: ``X`` and ``X-en`` both in ``doc_ids``."""
+    ids = set(doc_ids)
+    return {d for d in ids if (d + PAIR_SUFFIX in ids) or (d.endswith(PAIR_SUFFIX) and d[: -len(PAIR_SUFFIX)] in ids)}
+
+
 def same_language_share(run: dict[str, dict[str, float]], qrels: dict[str, dict[str, int]],
-                        doc_langs: dict[str, str], query_lang: str, k: int = 10) -> float:
-    """SameLang@k over the queries of ``run`` (documents without a language count as English)."""
+                        doc_langs: dict[str, str], query_lang: str, k: int = 10,
+                        among: set[str] | None = None) -> float:
+    """SameLang@k over the queries of ``run`` (documents without a language count as English); with ``among``,
+    N_k(q) is taken from those documents only (the ``mixed`` suite: the paired distractors, so that unpaired
+    documents — the other English UDHR articles — do not weigh on one side)."""
     shares = []
     for qid, docs in run.items():
         relevant = {d for d, g in qrels.get(qid, {}).items() if g > 0}
-        ranked = [d for d, _ in sorted(docs.items(), key=lambda kv: (-kv[1], kv[0])) if d not in relevant][:k]
+        ranked = [d for d, _ in sorted(docs.items(), key=lambda kv: (-kv[1], kv[0]))
+                  if d not in relevant and (among is None or d in among)][:k]
         if ranked:
             shares.append(sum(doc_langs.get(d, "en") == query_lang for d in ranked) / len(ranked))
     return sum(shares) / len(shares) if shares else float("nan")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from engine.encoders.common import document_encoder, query_encoder
-from engine.evaluation.bias import same_language_share
+from engine.evaluation.bias import paired_documents, same_language_share
 from engine.evaluation.dense import dense_run, write_trec_run
 from engine.evaluation.embedding_cache import encode_cached
 from engine.evaluation.metrics import DEFAULT_MEASURES, evaluate_run
@@ -119,7 +119,9 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
             run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
             aggregate, _ = evaluate_run(coll.qrels, run, config.measures)
             if len(set(coll.doc_langs.values())) > 1:  # documents of several languages in one collection
-                aggregate["SameLang@10"] = same_language_share(run, coll.qrels, coll.doc_langs, q_lang)
+                paired = paired_documents(coll.docs)
+                aggregate["SameLang@10"] = same_language_share(run, coll.qrels, coll.doc_langs, q_lang,
+                                                               among=paired or None)
             suite_report["languages"][lang] = {"queries": len(qids), "documents": len(doc_ids),
                                                "metrics": aggregate}
             if out is not None:

@@ -54,10 +54,12 @@ def markdown_table(report: dict, measures: list[str] | None = None) -> str:
              f"Suites are {HONEST_LABEL}.", ""]
     for suite_name, suite in report["suites"].items():
         has_closed = any("gap_closed" in r for r in suite["languages"].values())
-        head = ["lang", "queries", *measures, "gap RR@10"] + (["gap closed RR@10"] if has_closed else [])
+        shown = [*measures, *(["SameLang@10"] if any("SameLang@10" in r["metrics"]  # language bias, 0.5 = none
+                                                       for r in suite["languages"].values()) else [])]
+        head = ["lang", "queries", *shown, "gap RR@10"] + (["gap closed RR@10"] if has_closed else [])
         lines += [f"### {suite_name}", "", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         for lang, row in suite["languages"].items():
-            cells = [lang, str(row["queries"]), *(_fmt(row["metrics"].get(m)) for m in measures),
+            cells = [lang, str(row["queries"]), *(_fmt(row["metrics"].get(m)) for m in shown),
                      _fmt(row.get("gap", {}).get("RR@10"))]
             if has_closed:
                 cells.append(_fmt(row.get("gap_closed", {}).get("RR@10")))

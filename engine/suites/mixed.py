@@ -5,7 +5,8 @@ Per language L with held-out sentences (``engine.suites.heldout``): L's UDHR uni
 are the 31 English UDHR units (relevant: the unit with the same number) and up to ``distractors`` held-out L
 sentences **together with their English translations** (ids ``<id>`` and ``<id>-en``). Every distractor is there
 once in each language with the same content, so a retriever without language bias ranks the two versions alike:
-among its top-10 non-relevant documents, the share in the query's language (``SameLang@10``,
+among its top-10 non-relevant paired documents (the other English UDHR units, unpaired, are left out), the share in
+the query's language (``SameLang@10``,
 :func:`engine.evaluation.bias.same_language_share`) is 0.5 in expectation; above 0.5 it prefers the query's
 language over content, and the relevant English unit pays for it (RR@10).
 

@@ -90,3 +90,16 @@ def test_the_mixed_and_reverse_suites_evaluate_with_bias_and_english_queries(tin
     coll = load_collection("udhr-reverse", "zu")
     assert coll.query_lang == "en" and set(coll.doc_langs.values()) == {"zu"}
     assert set(coll.queries.values()) <= set(load_collection("udhr-reverse", "en").queries.values())
+
+
+def test_same_language_share_among_paired_documents_only():
+    from engine.evaluation.bias import paired_documents
+
+    ids = ["rel", "u1", "u2", "x", "x-en", "y", "y-en"]
+    assert paired_documents(ids) == {"x", "x-en", "y", "y-en"}
+    run = {"q": {"rel": 0.9, "u1": 0.8, "u2": 0.7, "x": 0.6, "y-en": 0.5, "y": 0.4, "x-en": 0.3}}
+    langs = {"x": "ny", "y": "ny"}
+    # unpaired English articles (u1, u2) would push the share towards English; among the pairs it is 0.5
+    assert same_language_share(run, {"q": {"rel": 1}}, langs, "ny", k=10) == pytest.approx(2 / 6)
+    assert same_language_share(run, {"q": {"rel": 1}}, langs, "ny", k=10,
+                               among=paired_documents(ids)) == pytest.approx(0.5)
