@@ -11,7 +11,6 @@ query's language; 1.0 means every non-relevant hit is in the query's language.
 
 from __future__ import annotations
 
-
 PAIR_SUFFIX = "-en"  # a paired distractor ``X`` (in the other language) and ``X-en`` (its English translation)
 
 
