@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.ot import cosine_cost
+
 
 def cosine_similarity(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``cos(x_i, y_j)`` for ``x`` [n, d] and ``y`` [m, d], float32, in [-1, 1]."""
-    x, y = np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
-    xn = x / np.maximum(np.sqrt(np.einsum("id,id->i", x, x))[:, None], 1e-12)
-    yn = y / np.maximum(np.sqrt(np.einsum("jd,jd->j", y, y))[:, None], 1e-12)
-    return np.clip(np.einsum("id,jd->ij", xn, yn), -1.0, 1.0).astype(np.float32)
+    return (1.0 - cosine_cost(x, y)).astype(np.float32)
 
 
-def cosine_cost_matrix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``1 − cos(x_i, y_j)`` in [0, 2] (float32): :func:`engine.ot.cosine_cost` without BLAS."""
-    return (1.0 - cosine_similarity(x, y)).astype(np.float32)
+# The cost itself is engine.ot's (BLAS-free there too): one implementation.
+cosine_cost_matrix = cosine_cost

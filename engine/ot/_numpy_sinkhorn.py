@@ -35,10 +35,16 @@ class PlanResult:
 
 
 def cosine_cost(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``1 − cos(x_i, y_j)`` for token embeddings ``x`` [n, d] and ``y`` [m, d], in [0, 2]; zero vectors cost 1."""
-    xn = x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-    yn = y / np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-12)
-    return np.clip(1.0 - xn @ yn.T, 0.0, 2.0).astype(np.float32)
+    """``1 − cos(x_i, y_j)`` for token embeddings ``x`` [n, d] and ``y`` [m, d], in [0, 2]; zero vectors cost 1.
+
+    Computed with :func:`numpy.einsum`, not ``x @ y.T``: these matrices are tiny, and in a server that has just run
+    ONNX Runtime on busy cores, BLAS hands even a tiny product to its thread pool and waits for it (measured on 2
+    shared cores: 23 ms for a 14 × 64 product right after an encode, 0.13 ms with einsum; same numbers up to
+    rounding)."""
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
+    xn = x / np.maximum(np.sqrt(np.einsum("id,id->i", x, x))[:, None], 1e-12)
+    yn = y / np.maximum(np.sqrt(np.einsum("jd,jd->j", y, y))[:, None], 1e-12)
+    return np.clip(1.0 - np.einsum("id,jd->ij", xn, yn), 0.0, 2.0).astype(np.float32)
 
 
 def marginal(n: int, scores: np.ndarray | None = None) -> np.ndarray:
