@@ -1,4 +1,4 @@
-"""The Gradio explorer: search, token alignment, evaluation reports and user collections.
+"""The Gradio explorer: search (with each hit's reasons), word alignment, evaluation reports and user collections.
 
 ``build_demo(config)`` returns the :class:`gradio.Blocks` without launching it; ``main()`` is ``python -m explorer``.
 Handlers are thin: they call :class:`explorer.service.Explorer` and turn its results into components. Every
@@ -30,7 +30,8 @@ log = logging.getLogger("explorer")
 INTRO = ("Ask in Swahili, Chichewa, Amharic, Yoruba, Hausa, Zulu… and find plain-English reference text on health, "
          "farming, weather, money, rights, school and places. The **OT student** (the default) was distilled from "
          "multilingual-e5-small (the **base**) with optimal transport (OPTICAL); documents are always encoded by "
-         "the base. Each hit's *z* says how far it stands above unrelated documents for the same query.")
+         "the base. Each hit's *z* says how far it stands above unrelated documents for the same query; its *why* "
+         "line shows which English words the query's words send most of their transport mass to.")
 CSS = """
 .oc-hit { padding: 6px 0; border-bottom: 1px solid #eee; }
 .oc-score { font-family: monospace; color: #1f5fa8; }
@@ -40,7 +41,19 @@ CSS = """
 .oc-rel { font-size: 0.85em; padding: 1px 6px; border-radius: 8px; }
 .oc-strong { background: #e3f4e6; color: #1d6b2c; }
 .oc-chance { background: #f1f1f1; color: #777; }
+.oc-reasons { font-size: .85em; color: #555; }
+.oc-share { font-family: monospace; color: #1f5fa8; }
+.oc-align { font-size: .85em; cursor: pointer; color: #1f5fa8; text-decoration: underline; margin-left: 4px; }
 """
+# gr.HTML re-renders its value inside ``element``; one delegated listener turns a hit's "alignment →" link into a
+# click event carrying the document id (read in the handler as ``gr.EventData.doc``).
+OPEN_HIT_JS = ("element.addEventListener('click', (e) => { const a = e.target.closest('.oc-align[data-doc]');"
+               " if (a) { e.preventDefault(); trigger('click', {doc: a.dataset.doc}); } });")
+ALIGN_INTRO = ("Where the query's words send their mass in the transport plan to an English text: query words are "
+               "rows (query model), English words columns (the frozen teacher). Pick a result — or click "
+               "*alignment →* under a hit — or type an English sentence. In the plots and the first tables each row "
+               "shows where that query word's mass goes; ○ = its strongest link; MaxSim beside it. Base and OT "
+               "student use the same 0–100 % scale.")
 
 
 def _status_text(app: Explorer, progress: dict) -> str:
@@ -90,17 +103,32 @@ def _guard(n_outputs: int, status_at: int = 0):
 MODEL_LABELS = {STUDENT: "OT student", BASE: "base"}
 
 
-def _hits_json(result) -> list[dict]:
+def _hits_json(result, reasons: list | None = None) -> list[dict]:
     out = [{"rank": h.rank, "doc_id": h.doc_id, "score": round(h.score, 4), "title": h.title} for h in result.hits]
     for row, rel in zip(out, result.relevance):
         row.update(z=round(rel.z, 2), percentile=round(rel.percentile, 1), strong=rel.strong)
+    for row, links in zip(out, reasons or []):
+        row["why"] = [{"query": lk.query, "english": lk.doc, "share": round(lk.weight, 3),
+                       "cosine": round(lk.cosine, 3)} for lk in links]
     return out
+
+
+def _search_payload(model: str, both: dict, reasons: dict | None = None) -> dict:
+    """The raw JSON of a search: the chosen model's hits (with ``why`` once the reasons are in) and both models'."""
+    reasons = reasons or {}
+    result = both[model]
+    return {"model": result.model, "lang": result.lang, "hits": _hits_json(result, reasons.get(model)),
+            "routed_to_base": result.routed_to_base, "no_strong_match": result.no_strong_match,
+            "compare": {k: (_hits_json(r, reasons.get(k)) if not isinstance(r, str) else r)
+                        for k, r in both.items()}}
 
 
 def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None, progress: dict | None = None):
     """The explorer UI over ``app`` (default: the registry and collections named by ``config``); not launched."""
     import gradio as gr
 
+    from engine.explain.quality import MEASURES as QUALITY_MEASURES
+    from engine.explain.quality import METHODS as QUALITY_METHODS
     from explorer import hits_view, render, reports
 
     config = config or ExplorerConfig()
@@ -113,7 +141,12 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
     measure_names = reports.measures(report_list) or ["RR@10"]
 
     # ------------------------------------------------------------------ handlers
-    @_guard(8)
+    def side_html(both: dict, n_docs: int, reasons: dict | None = None) -> dict:
+        reasons = reasons or {}
+        return {key: hits_view.hits_html(r, MODEL_LABELS[key], n_docs, reasons.get(key))
+                if not isinstance(r, str) else render.message_html(r) for key, r in both.items()}
+
+    @_guard(9)
     def do_search(query, language, model, collection):
         model = model or app.default_model()
         result = app.search(query, language, model, collection)
@@ -125,36 +158,82 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                 except UserError as exc:
                     both[key] = str(exc)
         n_docs = app.collection(collection).count()
-        side = {key: hits_view.hits_html(r, MODEL_LABELS[key], n_docs) if not isinstance(r, str)
-                else render.message_html(r) for key, r in both.items()}
-        payload = {"model": result.model, "lang": result.lang, "hits": _hits_json(result),
-                   "routed_to_base": result.routed_to_base, "no_strong_match": result.no_strong_match,
-                   "compare": {k: (_hits_json(r) if not isinstance(r, str) else r) for k, r in both.items()}}
+        side = side_html(both, n_docs)
+        payload = _search_payload(model, both)
         answered = MODEL_LABELS[model] + (" → base model (fallback language)" if result.routed_to_base else "")
         status = f"{result.lang_note} · {len(result.hits)} results in {result.seconds * 1000:.0f} ms ({answered})"
         if result.no_strong_match:
             status += " · no strong match"
         docs = [(f"{h.rank}. {h.title or h.doc_id}"[:90], h.doc_id) for h in result.hits]
         return (status, hits_view.hits_html(result, "", n_docs), side[BASE], side[STUDENT], payload,
-                gr.update(choices=docs, value=docs[0][1] if docs else None), query.strip(), "")
+                gr.update(choices=docs, value=docs[0][1] if docs else None), query.strip(), "",
+                {"model": model, "both": both, "n_docs": n_docs})
 
-    @_guard(5, status_at=4)
+    def do_reasons(last):
+        """The follow-up to a search: each hit's strongest word links, under every list of hits (the results and
+        both side-by-side panels) and in the JSON. A failure leaves the results as they are."""
+        if not last:
+            return (gr.skip(),) * 4
+        both, n_docs = last["both"], last["n_docs"]
+        reasons = {}
+        try:
+            for key, r in both.items():
+                if not isinstance(r, str):
+                    reasons[key] = app.reasons(r)
+        except UserError as exc:
+            log.warning("no reasons for this search: %s", exc)
+            return (gr.skip(),) * 4
+        except Exception:  # noqa: BLE001 - the hits are already shown; the log has the traceback
+            log.exception("reasons failed")
+            return (gr.skip(),) * 4
+        side = side_html(both, n_docs, reasons)
+        result = both[last["model"]]
+        return (hits_view.hits_html(result, "", n_docs, reasons.get(last["model"])), side[BASE], side[STUDENT],
+                _search_payload(last["model"], both, reasons))
+
+    def do_open_hit(evt):
+        """A hit's "alignment →" link: align that document and switch to the Alignment tab."""
+        doc_id = getattr(evt, "doc", None)
+        if not doc_id:
+            return gr.skip(), gr.skip(), gr.skip()
+        return gr.update(value=doc_id), "", gr.Tabs(selected="alignment")
+
+    # gradio injects the event by the parameter's type; this module's annotations are strings (``from __future__
+    # import annotations``) naming a gradio imported here, which gradio cannot resolve, so give it the class
+    do_open_hit.__annotations__["evt"] = gr.EventData
+
+    @_guard(8, status_at=6)
     def do_align(query, doc_id, english, language, eps, marginals, collection):
+        """Both models' word plans: the figure, each query word's link beside its MaxSim word, the heaviest pairs;
+        last, each model's panel label (a state, for :func:`do_align_labels`: the API keeps plain values)."""
         out = app.align(query, english, doc_id, language, eps, marginals, collection)
-        figs, tables = [], []
+        figs, links, pairs, labels = [], [], [], {}
         for key in (BASE, STUDENT):
             al = out[key]
+            label = labels[key] = hits_view.routed_label(out["lang"]) if out["routed"].get(key) else MODEL_LABELS[key]
             if isinstance(al, str):
                 figs.append(None)
-                tables.append([[al, "", None, None]])
+                links.append([[al] + [None] * (len(render.LINK_HEADERS) - 1)])
+                pairs.append([[al, "", None, None]])
             else:
-                label = "OT student → base model (fallback language)" if out["routed"].get(key) else MODEL_LABELS[key]
-                figs.append(render.plan_figure(al, f"{label}: query tokens → English tokens"))
-                tables.append(render.pairs_rows(al))
+                figs.append(render.plan_figure(al, f"{label}: query words → English words"))
+                links.append(render.link_rows(al))
+                pairs.append(render.pairs_rows(al))
         status = f"{out['lang_note']} · English: {render.snippet(out['english'], 160)}"
         if out["routed"].get(STUDENT):
             status = f"{hits_view.routed_note(out['lang'])} · {status}"
-        return figs[0], figs[1], tables[0], tables[1], status
+        return figs[0], figs[1], pairs[0], pairs[1], links[0], links[1], status, labels
+
+    def do_align_labels(labels):
+        """Every plot and table label names the model that drew it: "OT student → base model for Swahili (fallback
+        language)" where the student handed the query's language to the base."""
+        if not labels:
+            return (gr.skip(),) * 6
+        out = []
+        for make in (lambda lb: lb, lambda lb: f"heaviest word pairs ({lb})",
+                     lambda lb: f"each query word: plan link and MaxSim ({lb})"):
+            out += [gr.update(label=make(labels[BASE])), gr.update(label=make(labels[STUDENT]))]
+        return tuple(out)
 
     @_guard(2, status_at=1)
     def do_upload(file, name, gr_progress=gr.Progress()):
@@ -165,6 +244,17 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
         new, count = app.add_collection(path, name, lambda d, t: gr_progress((d, t), desc="indexing", unit="docs"))
         names = app.collection_names()
         return gr.update(choices=names, value=new), f"Indexed {count:,} documents into collection '{new}'"
+
+    def do_quality(method, measure):
+        try:
+            view = reports.alignment_quality_view(method, measure)
+        except UserError as exc:
+            return render.message_html(str(exc), "warning"), None
+        if view is None:
+            return ("No word-alignment report yet: run `python benchmarks/bench_alignment_quality.py --out "
+                    "reports/alignment/quality`."), None
+        text, header, rows = view
+        return text, gr.update(value=rows, headers=header)
 
     def do_report(suite, measure):
         if not report_list or not suite:
@@ -177,7 +267,7 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
         gr.Markdown(f"# optical-clir explorer\n{INTRO}")
         status = gr.Markdown(_status_text(app, progress), elem_id="oc-status")
         timer = gr.Timer(1.0, active=bool(progress.get("stage")) or not app.ready)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Search", id="search"):
                 with gr.Row():
                     query = gr.Textbox(label="Query", placeholder="e.g. a Chichewa, Swahili or Amharic sentence",
@@ -192,16 +282,16 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                 gr.Examples([[e.query, e.lang] for e in EXAMPLES], [query, language],
                             label="Everyday questions (each finds its answer; see explorer/examples.py)")
                 search_status = gr.Markdown(elem_id="oc-search-status")
-                results = gr.HTML(label="Results", elem_id="oc-results")
+                results = gr.HTML(label="Results", elem_id="oc-results", js_on_load=OPEN_HIT_JS)
+                last_search = gr.State(None)
                 with gr.Accordion("Side by side: OT student vs base (top 10)", open=True):
                     with gr.Row():
-                        student_side = gr.HTML()
-                        base_side = gr.HTML()
+                        student_side = gr.HTML(elem_id="oc-side-student", js_on_load=OPEN_HIT_JS)
+                        base_side = gr.HTML(elem_id="oc-side-base", js_on_load=OPEN_HIT_JS)
                 with gr.Accordion("Raw results (JSON)", open=False):
                     hits_json = gr.JSON()
             with gr.Tab("Alignment", id="alignment"):
-                gr.Markdown("Token-level transport plan between the query (rows; query model) and an English text "
-                            "(columns; the frozen teacher). Pick a result, or type an English sentence.")
+                gr.Markdown(ALIGN_INTRO)
                 with gr.Row():
                     align_query = gr.Textbox(label="Query", scale=3)
                     doc = gr.Dropdown([], label="Result to align with", scale=2, allow_custom_value=True)
@@ -213,13 +303,21 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                                          label="Marginals")
                     align_btn = gr.Button("Align", variant="primary")
                 align_status = gr.Markdown()
+                align_labels = gr.State(None)
                 with gr.Row():
                     student_plot = gr.Plot(label="OT student", elem_id="oc-plan-student")
                     base_plot = gr.Plot(label="base", elem_id="oc-plan-base")
+                link_table = dict(headers=render.LINK_HEADERS, wrap=True, interactive=False,
+                                  column_widths=["19%", "19%", "13%", "13%", "19%", "17%"])
                 with gr.Row():
-                    pair_headers = ["query token", "English token", "mass", "cosine"]
-                    student_pairs = gr.Dataframe(headers=pair_headers, label="strongest pairs (OT student)")
-                    base_pairs = gr.Dataframe(headers=pair_headers, label="strongest pairs (base)")
+                    student_links = gr.Dataframe(elem_id="oc-links-student", **link_table,
+                                                 label="each query word: plan link and MaxSim (OT student)")
+                    base_links = gr.Dataframe(elem_id="oc-links-base", **link_table,
+                                              label="each query word: plan link and MaxSim (base)")
+                with gr.Row():
+                    pair_headers = ["query word", "English word", "mass", "cosine"]
+                    student_pairs = gr.Dataframe(headers=pair_headers, label="heaviest word pairs (OT student)")
+                    base_pairs = gr.Dataframe(headers=pair_headers, label="heaviest word pairs (base)")
             with gr.Tab("Evaluation", id="evaluation"):
                 if report_list:
                     gr.Markdown("Per-language gap to English from the committed reports: " + ", ".join(
@@ -233,6 +331,13 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                                           else measure_names[0], label="Measure")
                 gap_plot = gr.Plot()
                 gap_table = gr.Dataframe(label="per language")
+                quality_text = gr.Markdown(elem_id="oc-quality-note")
+                with gr.Row():
+                    quality_method = gr.Dropdown(list(QUALITY_METHODS), value="intersection",
+                                                 label="Alignment read off the plan")
+                    quality_measure = gr.Dropdown(list(QUALITY_MEASURES), value="f1", label="Measure")
+                quality_table = gr.Dataframe(label="word alignment vs silver (eflomal), per language",
+                                             elem_id="oc-quality")
             with gr.Tab("Collection", id="collection"):
                 gr.Markdown(f"Upload English documents as a new collection: `.jsonl` (`id`, `text`, optional "
                             f"`title`), `.csv` (header with `id`, `text`) or `.txt` (one document per line, or per "
@@ -244,21 +349,34 @@ def build_demo(config: ExplorerConfig | None = None, app: Explorer | None = None
                 upload_status = gr.Markdown()
 
         # -------------------------------------------------------------- events
-        search_outputs = [search_status, results, base_side, student_side, hits_json, doc, align_query, english]
+        search_outputs = [search_status, results, base_side, student_side, hits_json, doc, align_query, english,
+                          last_search]
         align_inputs = [align_query, doc, english, language, eps, marginals, collection]
-        align_outputs = [base_plot, student_plot, base_pairs, student_pairs, align_status]
+        align_panels = [base_plot, student_plot, base_pairs, student_pairs, base_links, student_links]
+        align_outputs = [*align_panels, align_status, align_labels]
         limit = config.concurrency_limit
+        relabel = dict(api_visibility="private", queue=False)
+        # results first; each hit's reasons follow (one encode of the hits), then the top hit's alignment
         gr.on([search_btn.click, query.submit], do_search, [query, language, model, collection], search_outputs,
               api_name="search", concurrency_limit=limit, concurrency_id="models").then(
+            do_reasons, [last_search], [results, base_side, student_side, hits_json], api_name="reasons",
+            concurrency_limit=limit, concurrency_id="models").then(
             do_align, align_inputs, align_outputs, api_visibility="private", concurrency_limit=limit,
-            concurrency_id="models")
+            concurrency_id="models").then(do_align_labels, [align_labels], align_panels, **relabel)
         align_btn.click(do_align, align_inputs, align_outputs, api_name="align", concurrency_limit=limit,
-                        concurrency_id="models")
+                        concurrency_id="models").then(do_align_labels, [align_labels], align_panels, **relabel)
+        for panel in (results, student_side, base_side):
+            panel.click(do_open_hit, None, [doc, english, tabs], api_visibility="private", queue=False).then(
+                do_align, align_inputs, align_outputs, api_visibility="private", concurrency_limit=limit,
+                concurrency_id="models").then(do_align_labels, [align_labels], align_panels, **relabel)
         upload_btn.click(do_upload, [upload, upload_name], [collection, upload_status], api_name="upload",
                          concurrency_limit=1)
         suite.change(do_report, [suite, measure], [gap_plot, gap_table], api_visibility="private")
         measure.change(do_report, [suite, measure], [gap_plot, gap_table], api_visibility="private")
         demo.load(do_report, [suite, measure], [gap_plot, gap_table], api_visibility="private")
+        quality_inputs, quality_outputs = [quality_method, quality_measure], [quality_text, quality_table]
+        for trigger in (quality_method.change, quality_measure.change, demo.load):
+            trigger(do_quality, quality_inputs, quality_outputs, api_visibility="private")
 
         def tick():
             return _status_text(app, progress), gr.Timer(active=bool(progress.get("stage")) or not app.ready)

@@ -9,7 +9,7 @@ import html
 
 from engine.calibration import chance_z
 from engine.languages import get_language
-from explorer.render import message_html, snippet
+from explorer.render import message_html, reasons_html, snippet
 
 
 def routed_note(lang: str | None) -> str:
@@ -17,6 +17,12 @@ def routed_note(lang: str | None) -> str:
     name = get_language(lang).name if lang else "this language"
     return (f"OT student → base model for {name}: the student's dev selection routed {name} back to the base "
             "(its card's fallback_langs), so these are the base model's results")
+
+
+def routed_label(lang: str | None) -> str:
+    """The short form of :func:`routed_note`, for plot and table labels."""
+    name = get_language(lang).name if lang else "this language"
+    return f"OT student → base model for {name} (fallback language)"
 
 
 def no_match_line(result, n_docs: int) -> str:
@@ -32,9 +38,11 @@ def relevance_badge(rel) -> str:
             f"above {rel.percentile:.1f} % of them'>{html.escape(rel.label())}</span>")
 
 
-def hits_html(result, heading: str = "", n_docs: int | None = None) -> str:
-    """Ranked hits: rank, raw score, relevance badge, title, id and snippet; a "no strong match" line on top when
-    no hit beats chance, and the routing note when the student answered with the base model."""
+def hits_html(result, heading: str = "", n_docs: int | None = None, reasons: list | None = None) -> str:
+    """Ranked hits: rank, raw score, relevance badge, title, id, snippet, an "alignment →" link (``data-doc``: the
+    app opens the hit's alignment from it) and, with ``reasons`` (one list of :class:`engine.explain.WordLink` per
+    hit, from :meth:`explorer.service.Explorer.reasons`), a "why" line each; a "no strong match" line on top when no
+    hit beats chance, and the routing note when the student answered with the base model."""
     parts = ["<div class='oc-results'>"]
     if heading:
         parts.append(f"<h4>{html.escape(heading)}</h4>")
@@ -45,13 +53,17 @@ def hits_html(result, heading: str = "", n_docs: int | None = None) -> str:
     if not result.hits:
         parts.append("<p><em>no results</em></p>")
     relevance = result.relevance or [None] * len(result.hits)
-    for h, rel in zip(result.hits, relevance):
+    reasons = reasons or []
+    for n, (h, rel) in enumerate(zip(result.hits, relevance)):
         title = html.escape(h.title or h.doc_id)
+        doc_id = html.escape(h.doc_id, quote=True)
         badge = relevance_badge(rel) if rel is not None else ""
         parts.append(
             "<div class='oc-hit'>"
             f"<div><b>{h.rank}.</b> <span class='oc-score'>{h.score:.3f}</span> {badge} {title} "
-            f"<code>{html.escape(h.doc_id)}</code></div>"
-            f"<div class='oc-snippet'>{html.escape(snippet(h.text))}</div></div>")
+            f"<code>{doc_id}</code> <a class='oc-align' role='button' data-doc=\"{doc_id}\" "
+            f"title='open the word alignment of this hit'>alignment →</a></div>"
+            f"<div class='oc-snippet'>{html.escape(snippet(h.text))}</div>"
+            f"{reasons_html(reasons[n]) if n < len(reasons) else ''}</div>")
     parts.append("</div>")
     return "".join(parts)

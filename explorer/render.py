@@ -16,30 +16,13 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def hits_html(hits, heading: str = "", reasons: list | None = None) -> str:
-    """Ranked hits as an HTML list: rank, score, title, id and an escaped snippet; with ``reasons`` (one list of
-    :class:`engine.explain.WordLink` per hit, from :func:`explorer.alignment.result_reasons`) a "why" line each."""
-    parts = [f"<div class='oc-results'><h4>{html.escape(heading)}</h4>" if heading else "<div class='oc-results'>"]
-    if not hits:
-        parts.append("<p><em>no results</em></p>")
-    for n, h in enumerate(hits):
-        title = html.escape(h.title or h.doc_id)
-        parts.append(
-            "<div class='oc-hit'>"
-            f"<div><b>{h.rank}.</b> <span class='oc-score'>{h.score:.3f}</span> {title} "
-            f"<code>{html.escape(h.doc_id)}</code></div>"
-            f"<div class='oc-snippet'>{html.escape(snippet(h.text))}</div>"
-            f"{reasons_html(reasons[n]) if reasons and n < len(reasons) else ''}</div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
 def reasons_html(links) -> str:
     """One line of word links, strongest first: ``why: mpira → football 81% · ...`` (share of the query word's
-    mass; hover shows the cosine). Empty without links."""
+    mass in the plan at the heatmap's ε; hover shows the cosine). Empty without links."""
     if not links:
         return ""
-    items = [f"<span class='oc-link' title='cosine {link.cosine:.2f}'><b>{html.escape(link.query)}</b> → "
+    items = [f"<span class='oc-link' title='{link.weight:.0%} of this query word&#39;s transport mass goes to this "
+             f"English word; cosine {link.cosine:.2f}'><b>{html.escape(link.query)}</b> → "
              f"{html.escape(link.doc)} <span class='oc-share'>{link.weight:.0%}</span></span>" for link in links]
     return "<div class='oc-reasons'>why: " + " · ".join(items) + "</div>"
 

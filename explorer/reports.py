@@ -94,3 +94,26 @@ def gap_figure(reports: list[Report], suite: str, measure: str):
                       yaxis_title=f"English − language {measure}", template="plotly_white", height=420,
                       legend=dict(orientation="h", y=-0.2))
     return fig
+
+
+def alignment_quality_view(method: str = "intersection", measure: str = "f1", path: Path | None = None
+                           ) -> tuple[str, list[str], list[list]] | None:
+    """The committed word-alignment report (:func:`engine.explain.load_alignment_quality`) as ``(Markdown, header,
+    rows)`` for the Evaluation tab, or ``None`` when it has not been written. Its reference is **silver** (eflomal),
+    not human gold, and the text says so."""
+    from engine.explain import load_alignment_quality
+
+    q = load_alignment_quality(path) if path is not None else load_alignment_quality()
+    if q is None:
+        return None
+    header, rows = q.rows(method, measure)
+    silver = q.data.get("silver", {}).get("name", "an independent aligner")
+    text = (f"### Word alignments read off the plans (silver reference: {silver}, not gold)\n{q.note} "
+            f"`{method}` links, {measure}; Δ = student − base. From `{_shown(q.path)}`.")
+    return text, header, rows
+
+
+def _shown(path: Path) -> Path:
+    root = REPORTS_DIR.parent
+    path = path.resolve()
+    return path.relative_to(root) if path.is_relative_to(root) else Path(path.name)

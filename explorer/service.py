@@ -36,6 +36,7 @@ class SearchResult:
     seconds: float
     relevance: list = field(default_factory=list)  # engine.calibration.Relevance per hit, same order
     routed_to_base: bool = False  # the student answered this language with the base model (its fallback_langs)
+    query: str = ""  # the query as searched (checked and stripped): what the hits' reasons are read from
 
     @property
     def no_strong_match(self) -> bool:
@@ -129,7 +130,21 @@ class Explorer:
                 hits = index.dense_search(q_vec, fingerprint, k=k or self.config.top_k)
             relevance = self.relevance.read(q_vec, [h.score for h in hits], self.registry.document_encoder(),
                                             index.count()) if hits and not rerank else []
-        return SearchResult(model, lang, note, hits, time.perf_counter() - start, relevance, routed)
+        return SearchResult(model, lang, note, hits, time.perf_counter() - start, relevance, routed, query)
+
+    def reasons(self, result: SearchResult, k: int = 3) -> list[list]:
+        """Why each hit of ``result`` matched: its ``k`` strongest word links (:func:`explorer.alignment.
+        result_reasons`, e.g. ``mpira → football 81%``), read with the model that answered (the base for a student's
+        fallback language). Costs one query encode and one encode of the hits not seen before; call it after the
+        results are shown."""
+        from explorer.alignment import result_reasons
+
+        if not result.hits:
+            return []
+        q_enc = self.registry.query_encoder(result.model, result.lang)
+        with self.model_lock:
+            return result_reasons(q_enc, self.registry.document_encoder(), result.query,
+                                  [h.text for h in result.hits], k=k)
 
     def compare(self, query: str, lang_choice: str | None = None, collection: str | None = None,
                 k: int | None = None) -> dict[str, SearchResult | str]:

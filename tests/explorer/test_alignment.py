@@ -114,13 +114,15 @@ def test_plan_figure_is_word_level_with_maxsim_on_fixed_scales(tiny_encoder):
     assert all(r[0] not in {","} for r in link_rows(al))
 
 
-def test_hits_html_shows_escaped_reasons():
+def test_hits_show_escaped_reasons_and_an_alignment_link():
     from types import SimpleNamespace
 
     from engine.explain import WordLink
-    from explorer.render import hits_html
+    from explorer.hits_view import hits_html
 
-    hit = SimpleNamespace(rank=1, score=0.9, title="t", doc_id="d", text="some text")
-    out = hits_html([hit], reasons=[[WordLink("<mpira>", "football", 0.81, 0.7, 0, 1)]])
-    assert "why:" in out and "&lt;mpira&gt;" in out and "81%" in out
-    assert "why:" not in hits_html([hit])
+    hit = SimpleNamespace(rank=1, score=0.9, title="t", doc_id='d"1', text="some text")
+    result = SimpleNamespace(hits=[hit], relevance=[], routed_to_base=False, no_strong_match=False, lang="ny")
+    out = hits_html(result, reasons=[[WordLink("<mpira>", "football", 0.81, 0.7, 0, 1)]])
+    assert "why:" in out and "&lt;mpira&gt;" in out and "81%" in out and "class='oc-share'" in out
+    assert 'data-doc="d&quot;1"' in out  # the id reaches the alignment link escaped
+    assert "why:" not in hits_html(result)

@@ -16,30 +16,74 @@ def _handler(demo, api_name):
     return next(f for f in demo.fns.values() if f.api_name == api_name).fn
 
 
+def _named(demo, name):
+    return next(f for f in demo.fns.values() if f.fn is not None and f.fn.__name__ == name).fn
+
+
 def test_build_demo_does_not_launch(demo):
     import gradio as gr
 
     assert isinstance(demo, gr.Blocks) and not demo.is_running
     names = {f.api_name for f in demo.fns.values()}
-    assert {"search", "align", "upload"} <= names
+    assert {"search", "reasons", "align", "upload"} <= names
 
 
 def test_search_handler_fills_results_and_alignment_choices(demo):
-    status, results, base_side, student_side, payload, docs, align_query, english = _handler(demo, "search")(
+    status, results, base_side, student_side, payload, docs, align_query, english, last = _handler(demo, "search")(
         "Yesu anati, Ine ndine njira <script>alert(1)</script>", "ny", "base", "default")
     assert "Chichewa" in status and "4 results" in status
     assert [h["rank"] for h in payload["hits"]] == [1, 2, 3, 4]
     assert "&lt;b&gt;now&lt;/b&gt;" in results and "<b>now</b>" not in results  # document text is escaped
     assert "student not available" in student_side
     assert docs["value"] == payload["hits"][0]["doc_id"] and english == ""
+    assert last["model"] == "base" and "why:" not in results  # the reasons follow in their own step
+    assert results.count("class='oc-align'") == 4 and 'data-doc="udhr-1"' in results
+
+
+def test_reasons_follow_the_search_under_every_hit(demo):
+    *_, last = _handler(demo, "search")("Yesu anati, Ine ndine njira", "ny", "base", "default")
+    results, base_side, student_side, payload = _handler(demo, "reasons")(last)
+    assert results.count("class='oc-reasons'") == 4 and base_side.count("class='oc-reasons'") == 4
+    assert "student not available" in student_side
+    why = payload["hits"][0]["why"]
+    assert 1 <= len(why) <= 3 and {"query", "english", "share", "cosine"} == set(why[0])
+    assert why[0]["query"] in {"Yesu", "anati", "Ine", "ndine", "njira"}
+    assert payload["compare"]["base"][0]["why"] == why
+
+
+def test_failed_reasons_leave_the_results_as_they_are(demo, tiny_app, monkeypatch):
+    import gradio as gr
+
+    from engine.errors import UserError
+
+    *_, last = _handler(demo, "search")("ndine njira", "ny", "base", "default")
+
+    def fail(*a, **k):
+        raise UserError("no tokens")
+
+    monkeypatch.setattr(tiny_app, "reasons", fail)
+    assert all(out == gr.skip() for out in _handler(demo, "reasons")(last))
+    assert all(out == gr.skip() for out in _handler(demo, "reasons")(None))
+
+
+def test_a_hits_alignment_link_opens_the_alignment_tab(demo):
+    import gradio as gr
+
+    doc, english, tabs = _named(demo, "do_open_hit")(gr.EventData(None, {"doc": "JHN.14.6"}))
+    assert doc["value"] == "JHN.14.6" and english == "" and tabs.selected == "alignment"
+    assert all(out == gr.skip() for out in _named(demo, "do_open_hit")(gr.EventData(None, {})))
 
 
 def test_align_handler_returns_two_plans_or_a_message(demo):
-    base_fig, student_fig, base_pairs, student_pairs, status = _handler(demo, "align")(
-        "ndine njira", "JHN.14.6", "", "ny", 0.05, "uniform", "default")
+    from explorer.render import LINK_HEADERS
+
+    base_fig, student_fig, base_pairs, student_pairs, base_links, student_links, status, labels = _handler(
+        demo, "align")("ndine njira", "JHN.14.6", "", "ny", 0.05, "uniform", "default")
     assert base_fig.data[0].type == "heatmap" and student_fig is None
     assert len(base_pairs) == 10 and "student not available" in student_pairs[0][0]
-    assert "Jesus said" in status
+    assert [row[0] for row in base_links] == ["ndine", "njira"]  # each query word, its link and MaxSim
+    assert all(len(row) == len(LINK_HEADERS) for row in base_links + student_links)
+    assert labels == {"base": "base", "student": "OT student"} and "Jesus said" in status
 
 
 @pytest.mark.parametrize("query", ["", "x" * 10_000, "🙂🙂", "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏂᏴᏫᏯ"])
@@ -47,12 +91,12 @@ def test_bad_input_becomes_a_message(demo, query):
     out = _handler(demo, "search")(query, "auto", "base", "default")
     assert out[0].startswith("⚠️") and "Traceback" not in out[0]
     out = _handler(demo, "align")(query, "udhr-1", "", "auto", 0.05, "uniform", "default")
-    assert out[4].startswith("⚠️")
+    assert out[6].startswith("⚠️")
 
 
 def test_bad_eps_and_upload_become_messages(demo, tmp_path):
     out = _handler(demo, "align")("ndine njira", "udhr-1", "", "auto", 7, "uniform", "default")
-    assert "ε must be between" in out[4]
+    assert "ε must be between" in out[6]
     evil = tmp_path / "evil.exe"
     evil.write_bytes(b"MZ\x90\x00")
     assert "unsupported file type" in _handler(demo, "upload")(str(evil), "")[1]
@@ -86,10 +130,16 @@ def test_the_student_is_chosen_and_every_panel_says_when_it_answers_with_the_bas
     assert "student → base model" in status.lower()
     assert "OT student → base model for Swahili" in results and "OT student → base model for Swahili" in student_side
     assert "→ base model" not in base_side
-    base_fig, student_fig, _, _, align_status = _handler(demo, "align")(
+    base_fig, student_fig, *_, align_status, labels = _handler(demo, "align")(
         "Mtu ana haki", "udhr-1", "", "sw", 0.05, "uniform", "default")
-    assert "OT student → base model" in student_fig.layout.title.text
+    assert "OT student → base model for Swahili" in student_fig.layout.title.text
     assert "→ base" not in base_fig.layout.title.text and "OT student → base model for Swahili" in align_status
+    base_plot, student_plot, base_pairs, student_pairs, base_links, student_links = _named(demo, "do_align_labels")(
+        labels)  # the plot and both tables say so in their labels
+    for panel in (student_plot, student_pairs, student_links):
+        assert "OT student → base model for Swahili" in panel["label"]
+    for panel in (base_plot, base_pairs, base_links):
+        assert "→ base" not in panel["label"] and "base" in panel["label"]
     _, results, *_ = _handler(demo, "search")("ndine njira", "ny", "student", "default")
     assert "→ base model" not in results
 
@@ -121,3 +171,12 @@ def test_start_loading_opens_the_collection_and_clears_the_loading_line(tiny_reg
     start_loading(app, progress).join(60)
     assert app.ready and "stage" not in progress and "error" not in progress
     assert _status_text(app, progress).startswith("Ready — collections: default (4 passages)")
+
+
+def test_the_evaluation_tab_shows_the_silver_alignment_quality(demo):
+    text, table = _named(demo, "do_quality")("intersection", "f1")
+    assert "silver" in text and "eflomal" in text and "not gold" in text
+    assert table["headers"][:4] == ["lang", "pairs", "base f1", "student f1"]
+    assert table["value"][-1][0] == "mean" and len(table["value"]) >= 2
+    text, table = _named(demo, "do_quality")("gdfa", "aer")
+    assert table["headers"][2] == "base aer"

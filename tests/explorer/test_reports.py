@@ -29,3 +29,16 @@ def test_reports_line_up(tmp_path):
 
 def test_no_reports_is_fine(tmp_path):
     assert load_reports(tmp_path / "missing") == []
+
+
+def test_alignment_quality_is_labelled_silver_and_missing_is_none(tmp_path):
+    from explorer.reports import alignment_quality_view
+
+    assert alignment_quality_view(path=tmp_path / "missing.json") is None
+    report = {"eps": 0.01, "pairs_per_language": 2, "silver": {"name": "eflomal 2.0.0"},
+              "languages": {"ny": {"pairs": 2, "base": {"intersection": {"f1": 0.5}},
+                                   "student": {"intersection": {"f1": 0.6}}}}}
+    (tmp_path / "quality.json").write_text(json.dumps(report))
+    text, header, rows = alignment_quality_view(path=tmp_path / "quality.json")
+    assert "silver reference: eflomal 2.0.0, not gold" in text and "quality.json" in text
+    assert rows[0] == ["ny", 2, 0.5, 0.6, 0.1, None, None] and rows[-1][0] == "mean"

@@ -144,3 +144,19 @@ def test_upload_errors_name_the_users_file_not_the_server_path(tiny_app, tmp_pat
         tiny_app.add_collection(server_copy)
     assert str(err.value).startswith(message), str(err.value)
     assert str(tmp_path) not in str(err.value) and "gradio" not in str(err.value)
+
+
+def test_reasons_are_each_hits_word_links_read_with_the_answering_model(tiny_student_app, monkeypatch):
+    from explorer import alignment
+
+    result = tiny_student_app.search("  Mtu ana haki  ", "sw", STUDENT)  # Swahili: the student routes to the base
+    assert result.query == "Mtu ana haki" and result.routed_to_base
+    seen = []
+    real = alignment.result_reasons
+    monkeypatch.setattr(alignment, "result_reasons", lambda q_enc, *a, **k: seen.append(q_enc) or real(q_enc, *a, **k))
+    reasons = tiny_student_app.reasons(result, k=2)
+    assert len(reasons) == len(result.hits) and all(1 <= len(r) <= 2 for r in reasons)
+    assert seen == [tiny_student_app.registry.query_encoder(BASE, "sw")]
+    assert {lk.query for r in reasons for lk in r} <= {"Mtu", "ana", "haki"}
+    result.hits = []
+    assert tiny_student_app.reasons(result) == []
