@@ -443,6 +443,9 @@ def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:
     p.add_argument("--db", type=Path, default=None,
                    help="index file to search: an existing index is used as it is; a new path gets the default "
                         "collection (default: <cache>/explorer/default-v2.db)")
+    p.add_argument("--store", default=ExplorerConfig().store, metavar="SPEC",
+                   help="vector store of --db: auto (exact, FAISS above 100k passages), exact, faiss[:DIR], "
+                        "milvus-lite:FILE.db, milvus://HOST:PORT/COLLECTION")
     p.add_argument("--student", type=Path, default=ExplorerConfig().student, help="OT student export directory")
     p.add_argument("--no-student", action="store_true", help="serve the base model only")
     p.add_argument("--backend", choices=["onnx", "torch"], default="onnx",
@@ -453,7 +456,7 @@ def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:
     p.add_argument("--write-vectors", action="store_true",
                    help="regenerate explorer/assets/{default,background}-vectors.npz for the base model and exit")
     a = p.parse_args(argv)
-    config = ExplorerConfig(host=a.host, port=a.port, share=a.share, db=a.db,
+    config = ExplorerConfig(host=a.host, port=a.port, share=a.share, db=a.db, store=a.store,
                             student=None if a.no_student else a.student, backend=a.backend,
                             concurrency_limit=max(1, a.concurrency))
     if a.threads:

@@ -30,6 +30,7 @@ class ExplorerConfig:
     port: int | None = None  # None: Gradio picks 7860 or the next free port
     share: bool = False
     db: Path | None = None  # an existing index to search instead of the default collection (built there if absent)
+    store: str = "auto"  # the vector store of --db (engine.index: auto, exact, faiss[:DIR], milvus-lite:F, milvus://…)
     student: Path | None = DEFAULT_STUDENT  # None: base model only (--no-student)
     backend: str = "onnx"  # onnx | torch (engine.serving)
     cache_dir: Path = field(default_factory=default_cache_dir)

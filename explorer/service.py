@@ -71,7 +71,7 @@ class Explorer:
         base = self.registry.document_encoder()
         db = self.config.db
         if db is not None and Path(db).exists():
-            index = DocumentIndex(db)  # the user's own index, used as it is
+            index = DocumentIndex(db, store=self.config.store)  # the user's own index, used as it is
         else:
             index = open_default_index(Path(db) if db else default_index_path(self.config.cache_dir), base, progress)
         self.collections[DEFAULT] = index

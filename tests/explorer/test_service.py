@@ -160,3 +160,28 @@ def test_reasons_are_each_hits_word_links_read_with_the_answering_model(tiny_stu
     assert {lk.query for r in reasons for lk in r} <= {"Mtu", "ana", "haki"}
     result.hits = []
     assert tiny_student_app.reasons(result) == []
+
+
+def test_an_index_in_milvus_lite_is_searched_through_the_store_given(tiny_registry, tiny_encoder, tmp_path):
+    """``--db`` with ``--store milvus-lite:...``: the app's dense search goes through a real embedded Milvus."""
+    pytest.importorskip("milvus_lite")
+    from engine.index import DocumentIndex
+    from explorer.app import parse_args
+    from explorer.service import Explorer
+
+    from .conftest import DOCS
+
+    db, store = tmp_path / "m.db", f"milvus-lite:{tmp_path / 'vectors.db'}"
+    with DocumentIndex(db, create=True, store=store) as index:
+        report = index.add_documents(DOCS, tiny_encoder, progress=False)
+        index.sync_vectors(report.fingerprint, progress=False)
+    config, _ = parse_args(["--db", str(db), "--store", store, "--no-student"])
+    assert config.store == store
+    config.cache_dir = tmp_path / "cache"
+    app = Explorer(config, tiny_registry)
+    app.open_default()
+    assert app.collections["default"].store_spec.startswith("milvus-lite")
+    answer = app.search("Everyone has the right to life", "en", "base")
+    exact = DocumentIndex(db, store="exact")
+    q = tiny_encoder.encode(["Everyone has the right to life"], kind="query")[0]
+    assert [h.doc_id for h in answer.hits] == [h.doc_id for h in exact.dense_search(q, tiny_encoder.fingerprint, 4)]
