@@ -441,6 +441,8 @@ def _configure_experiment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", default="reports/zero-shot/multilingual-e5-small.json")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a DistillConfig field for every run, e.g. --set max_pairs=500")
+    p.add_argument("--trained-only", action="store_true",
+                   help="train nothing: evaluate and tabulate the runs whose students exist (a plan cut short)")
 
 
 @command("experiment", "train and evaluate a named experiment plan; writes one comparison table")(
@@ -455,7 +457,8 @@ def _experiment(args: argparse.Namespace) -> int:
         if key not in DistillConfig.__dataclass_fields__ or not value:
             raise UserError(f"--set {item!r}: expected KEY=VALUE with KEY a distill setting")
         overrides[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") else value
-    results = run_plan(get_plan(args.plan), Path(args.runs), Path(args.reports), Path(args.baseline), overrides)
+    results = run_plan(get_plan(args.plan), Path(args.runs), Path(args.reports), Path(args.baseline), overrides,
+                       trained_only=args.trained_only)
     print(f"wrote {args.reports}/{results['plan']}.md")
     return 0
 

@@ -14,12 +14,13 @@ from engine.experiments.stats import group_runs, write_plan_stats
 from engine.experiments.table import comparison_table
 
 
-def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path, overrides: dict | None = None
-             ) -> dict:
+def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path, overrides: dict | None = None,
+             trained_only: bool = False) -> dict:
     """Train (or resume) each run of ``plan`` under ``runs_dir``, evaluate it with ``baseline_path`` (the zero-shot
     report) as baseline, and write the plan's results, table and chart to ``reports_dir``; returns the results.
 
-    ``overrides`` (``--set``) replace :class:`DistillConfig` settings for every run.
+    ``overrides`` (``--set``) replace :class:`DistillConfig` settings for every run. ``trained_only``
+    (``--trained-only``) trains nothing: the tables and statistics cover the runs whose students exist.
     """
     from engine.encoders import load_encoder
     from engine.evaluation import EvalConfig, evaluate
@@ -40,6 +41,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     for run in plan.runs:
         out = runs_dir / (run.student or f"{plan.name}/{run.name}")
         settings = {**plan.common, **run.settings, **(overrides or {})}
+        if trained_only and not (out / "summary.json").is_file():
+            continue
         if not (out / "summary.json").is_file():
             config = DistillConfig(out=str(out), **settings)
             if texts != (tuple(config.bitext), tuple(config.langs)):
