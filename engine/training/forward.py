@@ -52,15 +52,9 @@ class StepForward:
                 if self.with_english:
                     s_en_h = student_top(self.student.model, t_bottom, t_batch.attention_mask, self.n_top)
         else:
-            t_batch = self.teacher.tokenize(en, "query", self.max_length).to(device)
-            s_batch = self.student.tokenize(other, "query", self.max_length).to(device)
-            with autocast(device, self.amp):
-                with torch.no_grad():
-                    t_h = self.teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
-                                             ).last_hidden_state
-                s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
-                                         ).last_hidden_state
-                if self.with_english:
+            t_h, t_batch, s_h, s_batch = self._whole(en, other, "query")
+            if self.with_english:
+                with autocast(device, self.amp):
                     s_en_h = self.forward_model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
                                                 ).last_hidden_state
         # Sinkhorn and the losses run in fp32 whatever the layers ran in
@@ -76,12 +70,17 @@ class StepForward:
             with autocast(device, self.amp):
                 s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
         else:
-            t_batch = self.teacher.tokenize(en, "passage", self.max_length).to(device)
-            s_batch = self.student.tokenize(other, "passage", self.max_length).to(device)
-            with autocast(device, self.amp):
-                with torch.no_grad():
-                    t_h = self.teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
-                                             ).last_hidden_state
-                s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
-                                         ).last_hidden_state
+            t_h, t_batch, s_h, s_batch = self._whole(en, other, "passage")
         return t_h.float(), t_batch, s_h.float(), s_batch
+
+    def _whole(self, en: list[str], other: list[str], kind: str):
+        """Teacher (no gradient) and student run whole, both sides prefixed as ``kind``."""
+        t_batch = self.teacher.tokenize(en, kind, self.max_length).to(self.device)
+        s_batch = self.student.tokenize(other, kind, self.max_length).to(self.device)
+        with autocast(self.device, self.amp):
+            with torch.no_grad():
+                t_h = self.teacher.model(input_ids=t_batch.input_ids, attention_mask=t_batch.attention_mask
+                                         ).last_hidden_state
+            s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
+                                     ).last_hidden_state
+        return t_h, t_batch, s_h, s_batch
