@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 MAX_PER_LANGUAGE = 500
 WINDOW_SIZES = (3, 4, 5)
-DETECTORS = ("cld3", "lingua", "lingua-served", "ngram")
+DETECTORS = ("cld3", "lingua", "lingua-served", "ngram", "served")
 SALT = "bench-langid:"
 
 

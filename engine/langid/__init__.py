@@ -6,7 +6,9 @@
 * ``cld3`` — Google's CLD3 (``gcld3``); 107 labels, no Kinyarwanda, Oromo, Tigrinya, Lingala, Wolof or Ganda;
 * ``lingua`` / ``lingua-served`` — Lingua over all 75 of its languages / over ours and their usual confusers;
 * ``ngram`` — character 1–4-gram naive Bayes trained on the train splits of our bitext, for the 19 shipped
-  languages (:mod:`engine.langid._ngram`).
+  languages (:mod:`engine.langid._ngram`);
+* ``served`` — the n-gram model, except where CLD3 is confident (p ≥ 0.9) of a language the n-gram model does not
+  know (:mod:`engine.langid._served`).
 
 Accuracy per language on held-out text: ``benchmarks/bench_langid.py`` → ``reports/benchmarks/langid.md``.
 Torch-free: numpy and the detectors' own packages only.
@@ -31,6 +33,7 @@ from engine.langid._ngram import (
     ngrams,
     train_ngram_model,
 )
+from engine.langid._served import ServedIdentifier
 
 # Picked by macro accuracy over the shipped languages on held-out sentences and short queries
 # (reports/benchmarks/langid.md).
@@ -46,6 +49,7 @@ def best_identifier() -> Identifier:
 
 
 __all__ = ["BEST_IDENTIFIER", "IDENTIFIERS", "SHIPPED_MODEL", "Cld3Identifier", "Identification", "Identifier",
-           "LinguaIdentifier", "NgramConfig", "NgramIdentifier", "NgramModel", "TrainingCorpus", "best_identifier",
+           "LinguaIdentifier", "NgramConfig", "NgramIdentifier", "NgramModel", "ServedIdentifier", "TrainingCorpus",
+           "best_identifier",
            "get_identifier", "load_ngram_model", "ngrams", "normalize_label", "train_ngram_model", "training_corpus",
            "training_files"]

@@ -98,12 +98,12 @@ def test_shipped_model_came_from_train_splits_and_is_reproducible():
 
 @pytest.mark.parametrize("lang", sorted(EXAMPLES))
 def test_ngram_identifies_clear_examples(lang):
-    code, probability = best_identifier().identify(EXAMPLES[lang])
+    code, probability = get_identifier("ngram").identify(EXAMPLES[lang])
     assert code == lang and probability > 0.5
 
 
 def test_ngram_gives_no_answer_without_known_ngrams():
-    identifier = best_identifier()
+    identifier = get_identifier("ngram")
     assert isinstance(identifier, NgramIdentifier)
     assert identifier.identify("ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ") == (None, 0.0)  # Cherokee: no n-gram in the vocabulary
     assert identifier.identify("12345 !!") == (None, 0.0)
@@ -181,3 +181,19 @@ def test_langid_is_torch_free():
     code = ("import sys; from engine.langid import best_identifier; best_identifier().identify('habari'); "
             "bad = [m for m in ('torch', 'transformers', 'gradio') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("lang", sorted(EXAMPLES))
+def test_the_served_identifier_keeps_the_ngram_answer_on_shipped_examples(lang):
+    assert get_identifier("served").identify(EXAMPLES[lang])[0] == lang
+
+
+def test_the_served_identifier_takes_cld3_for_a_language_the_ngram_model_does_not_know():
+    served, ngram, cld3 = get_identifier("served"), get_identifier("ngram"), get_identifier("cld3")
+    sesotho = "Batho bohle ba tswetswe ba lokolohile mme ba lekana ka seriti le ditokelo."  # UDHR 1, Southern Sotho
+    assert ngram.identify(sesotho)[0] != "st"  # the n-gram model can only name a shipped language, and is unsure
+    assert ngram.identify(sesotho)[1] < served.ngram_threshold and cld3.identify(sesotho)[0] == "st"
+    assert served.identify(sesotho) == cld3.identify(sesotho)
+    # CLD3 is sure tone-marked Yoruba is Vietnamese; the n-gram model is surer it is Yoruba
+    assert cld3.identify(EXAMPLES["yo"])[0] == "vi" and served.identify(EXAMPLES["yo"])[0] == "yo"
+    assert served.identify("12345 !!") == (None, 0.0)
