@@ -18,8 +18,9 @@ from pathlib import Path
 
 from engine.fileio import write_text_atomic
 
-HONEST_LABEL = ("translation-aligned retrieval: queries are translations of English units and the relevant "
-                "document is the aligned English text; these are not human relevance judgements")
+HONEST_LABEL = ("translation-aligned retrieval: queries and relevant documents are translations of each other "
+                "(a low-resource unit and its English source, either way round); these are not human relevance "
+                "judgements")
 
 
 def add_gaps(report: dict, baseline: dict | None = None) -> dict:
