@@ -14,14 +14,15 @@ def _check(backend: str) -> None:
 
 
 def load_serving_model(spec=None, backend: str = "onnx", base=None, threads: int | None = None,
-                       progress: bool = True, query_precision: str | None = None):
+                       progress: bool = True, query_precision: str | None = None, defer_int8: bool = False):
     """The query model ``spec`` on ``backend`` (:func:`engine.serving.load_onnx_model`, or the torch encoder /
-    student). ``base``: an already loaded base of the same backend, to share."""
+    student). ``base``: an already loaded base of the same backend, to share. ``defer_int8``: ONNX serves fp32
+    queries until int8 is made and checked (a first start answers sooner; :func:`engine.serving.prepare_int8`)."""
     _check(backend)
     if backend == "onnx":
         from engine.serving import load_onnx_model
 
-        return load_onnx_model(spec, base, threads, progress, query_precision)
+        return load_onnx_model(spec, base, threads, progress, query_precision, defer_int8)
     from engine.artifacts import resolve_model
     from engine.encoders import load_encoder
 

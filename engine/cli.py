@@ -128,7 +128,10 @@ def _data_add(args: argparse.Namespace) -> int:
         print(f"  {source}: skipped — {why}")
     if not added.train_files():
         raise UserError(f"no training bitext for {added.name} ({added.code}): pass your own with --bitext FILE")
-    files = " ".join(str(p) for p in added.train_files())
+    from engine.add_language import default_languages_dir
+
+    default_root = added.root.resolve() == (default_languages_dir() / added.code).resolve()
+    files = "added" if default_root else " ".join(str(p) for p in added.train_files())
     print(f"next:\n  python -m engine distill --bitext {files} --langs {added.code} --out runs/{added.code}")
     if added.suite:
         print(f"  python -m engine evaluate --model runs/{added.code} --collection {added.suite} "
@@ -209,7 +212,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- distill
 def _configure_distill(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bitext", nargs="+", required=True, metavar="FILE",
-                   help="TSV (english<TAB>other), JSONL, 'EN_FILE,OTHER_FILE', or shipped[:SOURCE] for shipped data")
+                   help="TSV (english<TAB>other), JSONL, 'EN_FILE,OTHER_FILE', shipped[:SOURCE] for shipped data, "
+                        "or added for what `data add LANG` built")
     p.add_argument("--langs", required=True, help="language of each --bitext input, comma-separated (one each)")
     p.add_argument("--out", required=True, help="student directory")
     p.add_argument("--base", default="multilingual-e5-small", help="teacher / base model")

@@ -71,8 +71,8 @@ from engine.export_card import (
 from engine.export_tokenizer import copy_tokenizer
 from engine.fileio import atomic_directory, sha256_file
 
-__all__ = ["EXPORT_CARD_FILE", "VARIANT_FILES", "ExportConfig", "ensure_exported", "export_onnx", "is_export_dir",
-           "read_export_card", "verify_export"]
+__all__ = ["EXPORT_CARD_FILE", "VARIANT_FILES", "ExportConfig", "add_int8", "ensure_exported", "export_onnx",
+           "is_export_dir", "read_export_card", "verify_export"]
 
 def _quantize(src: Path, dst: Path, config: ExportConfig, num_heads: int, hidden_size: int) -> None:
     """``src`` (fp32) -> ``dst`` (int8): fuse the transformer ops, then quantise (module docstring)."""
@@ -229,18 +229,53 @@ def default_onnx_cache() -> Path:
     return default_cache_dir() / "onnx"
 
 
+def add_int8(export_dir: str | Path) -> Path:
+    """Add the int8 variant to an fp32-only export in place (what :func:`ensure_exported` with ``int8=False`` made):
+    quantised beside the fp32 graph under a temporary name, renamed, then the card rewritten atomically — a crash in
+    between leaves an export whose card still says fp32 only, so the next call quantises again."""
+    from engine.fileio import write_text_atomic
+
+    export_dir = Path(export_dir)
+    card = read_export_card(export_dir)
+    if "int8" in card.get("variants", {}):
+        return export_dir
+    config = ExportConfig(**{**card["config"], "quantize": True})
+    if config.fast_int8:
+        raise UserError(f"{export_dir.name}: made with fast_int8; export it again with int8 instead")
+    target = export_dir / VARIANT_FILES["int8"]
+    fd, tmp_name = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=export_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _quantize(export_dir / VARIANT_FILES["fp32"], tmp, config, num_heads=0, hidden_size=int(card["dim"]))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    card.update(config=asdict(config), variants=dict(VARIANT_FILES))
+    card["files"][target.name] = {"sha256": sha256_file(target), "bytes": target.stat().st_size}
+    write_text_atomic(export_dir / EXPORT_CARD_FILE, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    return export_dir
+
+
+def _same_settings(made: dict | None) -> bool:
+    """An export's config equals today's defaults, whether or not its int8 variant was made yet."""
+    today = asdict(ExportConfig())
+    return isinstance(made, dict) and {**made, "quantize": True} == today
+
+
 def ensure_exported(model: str | Path | None, cache: str | Path | None = None,
-                    progress: bool = True) -> Path:
+                    progress: bool = True, int8: bool = True) -> Path:
     """The ONNX export of a student (or any model spec; ``None`` is the offline base), made on first use in
     ``<cache>/<fingerprint>/`` (default ``~/.cache/optical-clir/onnx``) with a progress bar: a student's delta is
     applied to the offline base and exported once, without torch for BERT bases (module docstring). Later calls
     check the files' sizes and the export config only; an export made with other settings (an older version) is
-    redone."""
+    redone. ``int8=False`` makes (or accepts) the fp32 graph alone — what a first start needs to answer — and a later
+    call with ``int8=True`` adds the int8 variant in place (:func:`add_int8`)."""
     out = (Path(cache).expanduser() if cache else default_onnx_cache()) / resolve_model(model).fingerprint
     if is_export_dir(out):
         try:
-            if verify_export(out, full=False).get("config") == asdict(ExportConfig()):
-                return out  # else made by an older exporter: export again
+            if _same_settings(verify_export(out, full=False).get("config")):
+                return add_int8(out) if int8 else out  # else made by an older exporter: export again
         except UserError:
             pass  # damaged: export again
-    return export_onnx(model, out, progress=progress)
+    return export_onnx(model, out, quantize=int8, progress=progress)

@@ -419,6 +419,9 @@ def start_loading(app: Explorer, progress: dict) -> threading.Thread:
                 except UserError as exc:
                     log.warning("%s", exc)
             log.info("ready in %.1f s", time.perf_counter() - started)
+            progress.pop("stage", None)
+            if needs_int8(app.registry):
+                prepare.finish_int8(prepare.start_int8(app.registry.sources()), app.registry)
         except UserError as exc:
             progress["error"] = str(exc)
             app.loading_failed(str(exc))
@@ -433,6 +436,11 @@ def start_loading(app: Explorer, progress: dict) -> threading.Thread:
     thread = threading.Thread(target=run, name="explorer-indexing", daemon=True)
     thread.start()
     return thread
+
+
+def needs_int8(registry) -> bool:
+    """True when a loaded ONNX model serves fp32 only because int8 was deferred (an empty cache's first start)."""
+    return any(getattr(getattr(m, "query_precision", None), "deferred", False) for m in registry.loaded_models())
 
 
 def parse_args(argv=None) -> tuple[ExplorerConfig, argparse.Namespace]:

@@ -33,7 +33,7 @@ class ModelRegistry:
     """Key → model, loaded on first use. ``loader(source, base)`` may be injected (tests use the tiny model)."""
 
     def __init__(self, base: ModelSpec, student: ModelSpec | None = None, backend: str = "onnx", loader=None,
-                 threads: int | None = None):
+                 threads: int | None = None, defer_int8: bool = False):
         self.specs = {BASE: base}
         if student is not None:
             self.specs[STUDENT] = student
@@ -42,7 +42,7 @@ class ModelRegistry:
             from engine.backends import load_serving_model
 
             def loader(source, base=None):
-                return load_serving_model(source, backend, base=base, threads=threads)
+                return load_serving_model(source, backend, base=base, threads=threads, defer_int8=defer_int8)
         self._loader = loader
         self._loaded: dict[str, object] = {}
         self._errors: dict[str, str] = {}
@@ -89,6 +89,25 @@ class ModelRegistry:
                     raise UserError(f"{STUDENT_MISSING}: {exc}") from None
             return self._loaded[key]
 
+    def reload(self) -> None:
+        """Load the loaded models again (the app's first start does, once int8 has been made and checked in the
+        background: each then serves what this CPU's cached verdict says). Queries keep the old models until the
+        new ones are in."""
+        fresh: dict[str, object] = {}
+        keys = [k for k in (BASE, *self.specs) if k in self._loaded]
+        for key in dict.fromkeys(keys):
+            fresh[key] = self._loader(self.specs[key].source, None if key == BASE else fresh[BASE])
+        with self._lock:
+            self._loaded.update(fresh)
+
+    def loaded_models(self) -> list:
+        with self._lock:
+            return list(self._loaded.values())
+
+    def sources(self) -> list[str]:
+        """The loaded models' sources, the base first (what :func:`engine.serving.prepare_int8` takes)."""
+        return [self.specs[k].source for k in dict.fromkeys((BASE, *self.specs)) if k in self._loaded]
+
     def precision_summary(self) -> str:
         """What serves the loaded models' queries, e.g. ``base: fp32 queries (int8 failed this CPU's parity check)``
         (empty on the torch backend, or before anything is loaded)."""
@@ -112,13 +131,15 @@ class ModelRegistry:
         return self.get(key)
 
 
-def default_registry(student_dir: str | Path | None, backend: str = "onnx", threads: int | None = None
-                     ) -> ModelRegistry:
-    """Base = the offline multilingual-e5-small; student = ``student_dir`` when it holds an export."""
+def default_registry(student_dir: str | Path | None, backend: str = "onnx", threads: int | None = None,
+                     defer_int8: bool = True) -> ModelRegistry:
+    """Base = the offline multilingual-e5-small; student = ``student_dir`` when it holds an export. ``defer_int8``
+    (ONNX): serve fp32 queries until int8 has been made and checked on this CPU (the app's first start answers
+    sooner; :mod:`explorer.prepare` does the rest in the background)."""
     from engine.artifacts import DEFAULT_MODEL, is_student_dir
 
     base = ModelSpec(BASE, f"base ({DEFAULT_MODEL})", DEFAULT_MODEL)
     student = None
     if student_dir is not None and is_student_dir(Path(student_dir)):
         student = ModelSpec(STUDENT, f"OT student ({Path(student_dir).name})", str(student_dir))
-    return ModelRegistry(base, student, backend=backend, threads=threads)
+    return ModelRegistry(base, student, backend=backend, threads=threads, defer_int8=defer_int8)

@@ -150,6 +150,24 @@ def _directions_plan() -> Plan:
     )
 
 
+# Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).
+NEW_LANGUAGES = ["tn", "nso", "ts", "ve", "ss", "st"]
+
+
+def _grow_plan(langs: list[str] = NEW_LANGUAGES, replay: int = 300) -> Plan:
+    """Students that grow: the shipped default student continued on languages it never saw (their ``data add``
+    bitext), replaying ``replay`` pairs of each of its own languages, every old language guarded on dev."""
+    return Plan(
+        name="grow",
+        description=f"The default student grown by {len(langs)} languages ({', '.join(langs)}; ≤3,000 pairs each from "
+                    f"`data add`), {replay} replayed pairs of each of its 18, no language more than 0.01 below the "
+                    f"default on dev",
+        runs=[Run(f"default-plus-{len(langs)}", {"init": str(DEFAULT_STUDENT), "replay_pairs": replay,
+                                                  "bitext": ["added"] * len(langs), "langs": list(langs)})],
+        common=dict(max_pairs=3000, eval_every=100, dev_pairs=200),
+    )
+
+
 PLANS = {
     "losses-ny": lambda: _losses_plan("ny", 3000),
     "joint": lambda: _joint_plan(800),
@@ -161,6 +179,7 @@ PLANS = {
     # 1,000 pairs a run: 15 runs fit a 2-core session; the learning curve (curve-ny) puts ny at 0.810 there
     "objectives-ny": lambda: _objectives_plan("ny", 1000),
     "directions": _directions_plan,
+    "grow": _grow_plan,
 }
 
 

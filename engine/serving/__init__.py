@@ -7,6 +7,7 @@ from engine.serving.models import (
            load_documents,
            load_onnx_document_encoder,
            load_onnx_model,
+           prepare_int8,
 )
 from engine.serving.parity import (
            PRECISIONS,
@@ -17,4 +18,4 @@ from engine.serving.parity import (
 )
 
 __all__ = ["PRECISIONS", "OnnxStudent", "ParityConfig", "ParityResult", "QueryPrecision", "check_parity", "load_base",
-           "load_documents", "load_onnx_document_encoder", "load_onnx_model"]
+           "load_documents", "load_onnx_document_encoder", "load_onnx_model", "prepare_int8"]

@@ -32,22 +32,24 @@ class OnnxStudent(RoutedStudent):
     base's fp32 export."""
 
 
-def _export(ref: ModelRef, progress: bool) -> Path:
+def _export(ref: ModelRef, progress: bool, int8: bool = True) -> Path:
     from engine.onnx_export import ensure_exported
 
-    return ensure_exported(ref, progress=progress)
+    return ensure_exported(ref, progress=progress, int8=int8)
 
 
-def load_documents(spec=None, threads: int | None = None, progress: bool = True):
-    """The fp32 ONNX document encoder of a base model (None: the offline default)."""
+def load_documents(spec=None, threads: int | None = None, progress: bool = True, int8: bool = True):
+    """The fp32 ONNX document encoder of a base model (None: the offline default); ``int8=False`` does not make the
+    export's int8 variant if it is missing."""
     from engine.encoders.onnx_encoder import OnnxEncoder
 
-    return OnnxEncoder(_export(resolve_model(spec), progress), "fp32", threads=threads)
+    return OnnxEncoder(_export(resolve_model(spec), progress, int8), "fp32", threads=threads)
 
 
-def _query_encoder(export_dir: Path, documents, threads: int | None, precision: str | None):
+def _query_encoder(export_dir: Path, documents, threads: int | None, precision: str | None, defer_int8: bool = False):
     """The served query encoder of an export: int8 where the parity check passes (or is forced), else fp32;
-    ``query_precision`` on it says which and why. A base model's fp32 queries share its document session."""
+    ``query_precision`` on it says which and why. A base model's fp32 queries share its document session.
+    ``defer_int8``: fp32 unless this CPU's verdict is already cached (:func:`choose_query_precision`)."""
     from functools import cache
 
     from engine.encoders.onnx_encoder import OnnxEncoder
@@ -63,27 +65,30 @@ def _query_encoder(export_dir: Path, documents, threads: int | None, precision: 
 
     int8 = lambda: build("int8") if "int8" in read_export_card(export_dir).get("variants", {}) else None  # noqa: E731
     chosen = choose_query_precision(export_dir, int8, lambda: build("fp32"), documents,
-                                    precision or default_precision())
+                                    precision or default_precision(), defer=defer_int8)
     encoder = build(chosen.variant)
     encoder.query_precision = chosen
     return encoder
 
 
 def load_base(spec=None, threads: int | None = None, progress: bool = True,
-              query_precision: str | None = None):
+              query_precision: str | None = None, defer_int8: bool = False):
     """A base model for serving: int8 or fp32 queries (parity check), fp32 documents (``document_encoder``)."""
-    documents = load_documents(spec, threads, progress)
-    return _query_encoder(documents.source, documents, threads, query_precision)
+    documents = load_documents(spec, threads, progress, int8=not defer_int8)
+    return _query_encoder(documents.source, documents, threads, query_precision, defer_int8)
 
 
 def load_onnx_model(spec=None, base=None, threads: int | None = None, progress: bool = True,
-                    query_precision: str | None = None):
+                    query_precision: str | None = None, defer_int8: bool = False):
     """The query model ``spec`` (None: the offline base; a student directory; an ONNX export; a model name) on ONNX
-    Runtime. ``base``: an already loaded base (:func:`load_base`) to share."""
+    Runtime. ``base``: an already loaded base (:func:`load_base`) to share. ``defer_int8`` (the app's first start):
+    exports are made fp32-only and queries served in fp32 until int8 has been made and checked on this CPU
+    (:func:`prepare_int8`, run later or in another process)."""
     ref = resolve_model(spec)
     if ref.kind == "student":
-        base = base if base is not None else load_base(ref.base, threads, progress, query_precision)
-        student = _query_encoder(_export(ref, progress), base.document_encoder, threads, query_precision)
+        base = base if base is not None else load_base(ref.base, threads, progress, query_precision, defer_int8)
+        student = _query_encoder(_export(ref, progress, not defer_int8), base.document_encoder, threads,
+                                 query_precision, defer_int8)
         return OnnxStudent(student, base, base.document_encoder, ref.student.fallback_langs, ref.path)
     if ref.kind in ("export", "onnx-file"):
         from engine.encoders.onnx_encoder import open_export
@@ -91,7 +96,19 @@ def load_onnx_model(spec=None, base=None, threads: int | None = None, progress: 
         return open_export(ref)
     if base is not None and ref.kind == "default":
         return base
-    return load_base(ref, threads, progress, query_precision)
+    return load_base(ref, threads, progress, query_precision, defer_int8)
+
+
+def prepare_int8(specs, threads: int | None = 1) -> dict[str, object]:
+    """Make the int8 variant of each model's export and run this CPU's parity check on it (the verdict is cached in
+    the export's ``parity.json``, so the next load serves what it decided at once). ``specs``: the base first, then
+    its students. Returns each spec's :class:`~engine.serving.parity.QueryPrecision`."""
+    base, chosen = None, {}
+    for spec in specs:
+        model = load_onnx_model(spec, base, threads, progress=False)
+        base = base if base is not None else model
+        chosen[str(spec)] = model.query_precision
+    return chosen
 
 
 def load_onnx_document_encoder(spec=None, progress: bool = True):

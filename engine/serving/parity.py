@@ -151,12 +151,15 @@ class QueryPrecision:
     variant: str
     requested: str
     parity: ParityResult | None = None
+    deferred: bool = False  # fp32 for now: int8 is made and checked later (a first start answers sooner)
 
     @property
     def summary(self) -> str:
         """A few words for a status line: ``int8 queries (parity check passed)``."""
         if self.requested != "auto":
             return f"{self.variant} queries (requested)"
+        if self.deferred:
+            return f"{self.variant} queries (int8 not checked on this CPU yet)"
         if self.parity is None:
             return f"{self.variant} queries (no int8 export)"
         verdict = "passed" if self.parity.passed else "failed"
@@ -166,15 +169,17 @@ class QueryPrecision:
     def note(self) -> str:
         if self.requested != "auto":
             return f"queries: {self.variant} ONNX (requested)"
-        why = self.parity.reason if self.parity else "no int8 variant in this export"
+        why = self.parity.reason if self.parity else (
+            "int8 is made and checked in the background" if self.deferred else "no int8 variant in this export")
         return f"queries: {self.variant} ONNX — {why}"
 
 
 def choose_query_precision(export_dir: Path, int8_factory, fp32_factory, documents, requested: str = "auto",
-                           config: ParityConfig = ParityConfig()) -> QueryPrecision:
+                           config: ParityConfig = ParityConfig(), defer: bool = False) -> QueryPrecision:
     """``requested`` = ``"int8"`` / ``"fp32"`` is served as asked; ``"auto"`` serves int8 only where the parity check
     passes on this CPU (made once, then read from ``parity.json``). The factories build the encoders when needed;
-    ``int8_factory()`` returns None when the export has no int8 variant."""
+    ``int8_factory()`` returns None when the export has no int8 variant. ``defer``: no check is made now — fp32
+    unless a verdict is already cached (the app's first start; the check runs in the background)."""
     from engine.errors import UserError
 
     if requested not in PRECISIONS:
@@ -183,6 +188,8 @@ def choose_query_precision(export_dir: Path, int8_factory, fp32_factory, documen
         return QueryPrecision(requested, requested)
     result = cached_verdict(export_dir, config)
     fresh = result is None
+    if fresh and defer:
+        return QueryPrecision("fp32", requested, deferred=True)
     if fresh:
         int8 = int8_factory()
         if int8 is None:

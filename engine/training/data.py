@@ -12,9 +12,19 @@ from engine.training.config import DistillConfig
 
 def training_files(spec: str, lang: str) -> tuple[list, list]:
     """The training files of one ``--bitext`` entry and its dev files: ``shipped[:SOURCE]`` names the shipped splits;
-    a user ``LANG.train.tsv.gz`` brings the ``LANG.dev.tsv.gz`` beside it; ``EN_FILE,OTHER_FILE`` is one pair of
+    ``added`` the splits ``python -m engine data add LANG`` built (every source it found); a user
+    ``LANG.train.tsv.gz`` brings the ``LANG.dev.tsv.gz`` beside it; ``EN_FILE,OTHER_FILE`` is one pair of
     line-aligned files."""
     from engine.data.bitext import shipped_bitext
+
+    if spec == "added":
+        from engine.add_language import default_languages_dir
+
+        root = default_languages_dir() / lang / "bitext"
+        files = sorted(root.glob(f"*/{lang}.train.tsv.gz"))
+        if not files:
+            raise UserError(f"no added bitext for {lang}: run `python -m engine data add {lang}` first")
+        return files, sorted(root.glob(f"*/{lang}.dev.tsv.gz"))
 
     if spec.startswith("shipped"):
         parts = spec.split(":")

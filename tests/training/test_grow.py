@@ -68,3 +68,22 @@ def test_init_must_share_base_and_training_mode(first_student, word_bitext, tmp_
     with pytest.raises(UserError, match="same --train"):
         distill(_config(word_bitext, tmp_path / "x", "sw", base=str(tiny_model_dir), init=str(first_student),
                         train="full"), teacher=tiny_encoder, progress=False)
+
+
+def test_added_bitext_is_what_data_add_built(tmp_path, monkeypatch):
+    import gzip
+
+    from engine.training.data import training_files
+
+    monkeypatch.setenv("OPTICAL_CLIR_CACHE", str(tmp_path))
+    with pytest.raises(UserError, match="data add tn"):
+        training_files("added", "tn")
+    root = tmp_path / "languages" / "tn" / "bitext"
+    for source in ("cldr", "libreoffice"):
+        (root / source).mkdir(parents=True)
+        with gzip.open(root / source / "tn.train.tsv.gz", "wt") as f:
+            f.write("water\tmetsi\n")
+    with gzip.open(root / "libreoffice" / "tn.dev.tsv.gz", "wt") as f:
+        f.write("fire\tmolelo\n")
+    files, dev = training_files("added", "tn")
+    assert [p.parent.name for p in files] == ["cldr", "libreoffice"] and [p.name for p in dev] == ["tn.dev.tsv.gz"]
