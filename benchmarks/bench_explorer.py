@@ -101,6 +101,27 @@ def stages(log: str) -> dict[str, float]:
     return {what: round(marks[i + 1][1] - at, 1) for i, (what, at) in enumerate(marks[:-1])}
 
 
+def int8_after_ready(log: str, timeout: float = 300.0) -> dict:
+    """Seconds from ``ready in`` to the background int8 step's end (``int8 checked: ...`` in the log) and what it
+    decided; empty when the first start deferred nothing (a restart)."""
+    from datetime import datetime
+
+    def stamp(line: str) -> float:
+        return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        lines = Path(log).read_text(errors="replace").splitlines()
+        if not any("making and checking int8" in line for line in lines):
+            return {}
+        ready = next((stamp(line) for line in lines if " explorer: ready in " in line), None)
+        done = next((line for line in lines if " int8 checked: " in line or "int8 could not be prepared" in line), None)
+        if ready is not None and done is not None:
+            return {"int8_after_ready_s": round(stamp(done) - ready, 1), "int8": done.split("explorer: ", 1)[1]}
+        time.sleep(1.0)
+    return {"int8_after_ready_s": None}
+
+
 def warm(client, rounds: int) -> dict:
     search_s, align_s, total_s = [], [], []
     for _ in range(rounds):
@@ -185,6 +206,7 @@ def main() -> None:
             client.predict(QUERIES[1][0], QUERIES[1][1], "student", "default", api_name="/search")  # warm every path
             row = {"page_s": round(page, 1), "first_start_s": round(first, 1), "fresh_cache": bool(fresh),
                    "stages_s": stages(log), "load_average_at_start": load, **warm(client, args.rounds)}
+            row.update(int8_after_ready(log))
         finally:
             proc.terminate()
             proc.wait(timeout=60)

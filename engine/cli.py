@@ -178,6 +178,11 @@ def _configure_evaluate(p: argparse.ArgumentParser) -> None:
                    help="students: answer every language, also those dev selection routes to the base model")
     p.add_argument("--index", default=None, metavar="DB",
                    help="read document vectors from this index when it holds every suite document")
+    from engine.vectors.merging import MERGES
+
+    p.add_argument("--merge", choices=MERGES, default="cosine",
+                   help="collections of several document languages: rank by cosine, or by z-score within each "
+                        "language (engine.vectors.merging)")
 
 
 @command("evaluate", "evaluate a model on retrieval suites: per-language metrics and gap to English")(
@@ -202,7 +207,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     config = EvalConfig(suites=suites + list(collections), langs=langs, depth=args.depth,
                         batch_size=args.batch_size, cache=args.cache, collections=collections, index=args.index,
-                        route=not args.no_route)
+                        route=not args.no_route, merge=args.merge)
     report = evaluate(load_encoder(args.model), config, out=Path(args.out), baseline=baseline)
     print(markdown_table(report))
     print(f"wrote {args.out} (+ .md, .html, runs/)")

@@ -401,7 +401,7 @@ def start_loading(app: Explorer, progress: dict) -> threading.Thread:
         steps = 3 if STUDENT in app.registry.specs else 2
         exporting = None
         try:
-            stage(1, steps, "the base model (first start: rebuilt from its package and exported to ONNX, ~30 s)")
+            stage(1, steps, "the base model (first start: rebuilt from its package and exported to ONNX, ~20 s)")
             if steps == 3 and app.registry.backend == "onnx":
                 from engine.artifacts import resolve_model
 

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.vectors.exact import top_k
+from engine.vectors.exact import top_k, top_k_of_scores
+from engine.vectors.merging import merged_scores
 
 
 def dense_run(qids: list[str], query_vecs: np.ndarray, doc_ids: list[str], doc_vecs: np.ndarray,
-              k: int = 100) -> dict[str, dict[str, float]]:
-    idx, scores = top_k(query_vecs, doc_vecs, k)
+              k: int = 100, doc_groups: list[str] | None = None, merge: str = "cosine") -> dict[str, dict[str, float]]:
+    """Top-``k`` documents per query; with ``doc_groups`` (each document's language) and ``merge="z-score"``, scores
+    standardised within each language first (:mod:`engine.vectors.merging`)."""
+    if merge != "cosine" and doc_groups is not None and len(set(doc_groups)) > 1:
+        idx, scores = top_k_of_scores(merged_scores(query_vecs, doc_vecs, doc_groups, merge), k)
+    else:
+        idx, scores = top_k(query_vecs, doc_vecs, k)
     return {q: {doc_ids[j]: float(s) for j, s in zip(idx[i], scores[i])} for i, q in enumerate(qids)}
 
 

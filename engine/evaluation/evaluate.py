@@ -31,6 +31,7 @@ class EvalConfig:
     collections: dict[str, str] = field(default_factory=dict)  # user collections: name -> directory
     route: bool = True  # students: send fallback languages to the base model (False: the student answers all)
     index: str | None = None  # a DocumentIndex to read document vectors from (when it holds every suite doc)
+    merge: str = "cosine"  # documents of several languages: cosine, or z-score within each language (merging.py)
 
 
 def index_vectors(index_path: str, doc_encoder, docs: dict[str, str]):
@@ -116,7 +117,8 @@ def evaluate(model, config: EvalConfig, out: Path | None = None, baseline: dict 
             q_enc = query_encoder(model, q_lang) if config.route else getattr(model, "student", model)
             q_vecs = q_enc.encode([coll.queries[q] for q in qids], kind="query", batch_size=config.batch_size,
                                   progress=progress and f"{suite}/{lang}: queries")
-            run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth)
+            run = dense_run(qids, q_vecs, doc_ids, doc_vecs, k=config.depth,
+                            doc_groups=[coll.doc_lang(d) for d in doc_ids], merge=config.merge)
             aggregate, _ = evaluate_run(coll.qrels, run, config.measures)
             if len(set(coll.doc_langs.values())) > 1:  # documents of several languages in one collection
                 paired = paired_documents(coll.docs)

@@ -29,18 +29,23 @@ def top_k(query_vecs: np.ndarray, doc_vecs: np.ndarray, k: int, block: int = 102
     idx_out = np.zeros((len(query_vecs), k), dtype=np.int64)
     score_out = np.zeros((len(query_vecs), k), dtype=np.float32)
     for s in range(0, len(query_vecs), block):
-        scores = query_vecs[s : s + block] @ doc_vecs.T
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        part_scores = np.take_along_axis(scores, part, axis=1)
-        kth = part_scores.min(axis=1, keepdims=True)
-        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):  # ties across the k-th place: lowest rows win
-            tied = np.flatnonzero(scores[r] >= kth[r])
-            part[r] = tied[np.lexsort((tied, -scores[r, tied]))[:k]]
-            part_scores[r] = scores[r, part[r]]
-        order = np.lexsort((part, -part_scores), axis=1)  # score desc, then index asc: deterministic ties
-        idx_out[s : s + block] = np.take_along_axis(part, order, axis=1)
-        score_out[s : s + block] = np.take_along_axis(part_scores, order, axis=1)
+        idx_out[s : s + block], score_out[s : s + block] = top_k_of_scores(query_vecs[s : s + block] @ doc_vecs.T, k)
     return idx_out, score_out
+
+
+def top_k_of_scores(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` columns of each row of ``scores`` ``[Q, N]`` and their scores, best first (ties: lower
+    column first)."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    kth = part_scores.min(axis=1, keepdims=True)
+    for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):  # ties across the k-th place: lowest rows win
+        tied = np.flatnonzero(scores[r] >= kth[r])
+        part[r] = tied[np.lexsort((tied, -scores[r, tied]))[:k]]
+        part_scores[r] = scores[r, part[r]]
+    order = np.lexsort((part, -part_scores), axis=1)  # score desc, then index asc: deterministic ties
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
 
 
 @register_store("exact")
