@@ -1,5 +1,7 @@
 """The Gradio app: built without launching, events named for gradio_client, handlers that never raise."""
 
+import time
+
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # gr.Warning outside a request
@@ -145,8 +147,6 @@ def test_the_student_is_chosen_and_every_panel_says_when_it_answers_with_the_bas
 
 
 def test_loading_status_says_what_and_how_far(tiny_app):
-    import time
-
     from explorer.app import _status_text
 
     progress = {"stage": "the default collection (shipped vectors)", "step": 2, "steps": 3, "stage_kind": "index",
@@ -180,3 +180,37 @@ def test_the_evaluation_tab_shows_the_silver_alignment_quality(demo):
     assert table["value"][-1][0] == "mean" and len(table["value"]) >= 2
     text, table = _named(demo, "do_quality")("gdfa", "aer")
     assert table["headers"][2] == "base aer"
+
+
+def test_first_start_answers_in_fp32_then_checks_int8_in_another_process(tiny_model_dir, tiny_encoder, tmp_path,
+                                                                         monkeypatch):
+    """An empty cache: the app is ready on fp32 exports; int8 is then made and checked by ``python -m
+    explorer.prepare --int8`` (a real subprocess) and the registry reloaded onto the verdict."""
+    from engine.artifacts import read_export_card
+    from engine.index import DocumentIndex
+    from engine.serving.parity import PARITY_FILE
+    from explorer.app import _status_text, needs_int8, start_loading
+    from explorer.config import ExplorerConfig
+    from explorer.models import BASE, ModelRegistry, ModelSpec
+    from explorer.service import Explorer
+
+    from .conftest import DOCS
+
+    monkeypatch.setenv("OPTICAL_CLIR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPTICAL_CLIR_QUERY_PRECISION", raising=False)
+    db = tmp_path / "ready.db"
+    DocumentIndex(db, create=True).add_documents(DOCS, tiny_encoder, progress=False)
+    registry = ModelRegistry(ModelSpec(BASE, "base (tiny)", str(tiny_model_dir)), backend="onnx", defer_int8=True)
+    app = Explorer(ExplorerConfig(cache_dir=tmp_path / "cache", student=None, db=db), registry)
+    progress: dict = {}
+    thread = start_loading(app, progress)
+    deadline = time.monotonic() + 120
+    while not app.ready and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert app.ready  # answering before int8 exists
+    thread.join(180)
+    assert not thread.is_alive() and "error" not in progress
+    export = registry.get(BASE).source
+    assert "int8" in read_export_card(export)["variants"] and (export / PARITY_FILE).is_file()
+    assert not needs_int8(registry)
+    assert "parity check" in _status_text(app, progress)
