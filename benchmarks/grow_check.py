@@ -6,7 +6,11 @@ must reach at least the shipped student's transfer score; zero-shot, transfer an
 ``reports/languages/new-languages.json`` (same suites, same commands), gap closed = share of the zero-shot gap to
 English closed. Translation-aligned retrieval, not human judgements.
 
-    python benchmarks/grow_check.py runs/grow/default-plus-6 --out reports/languages/grow
+    python benchmarks/grow_check.py runs/grow/default-plus-6 --last-checkpoint --out reports/languages/grow
+
+``--last-checkpoint`` evaluates the run's last checkpoint instead of its dev-selected weights (a diagnosis: what
+training did, whatever the guard kept). The seed-to-seed spread of per-language `udhr` RR@10 in the
+``objectives-ny`` reports (same recipe, three seeds) is printed beside the tolerance.
 """
 
 from __future__ import annotations
@@ -26,8 +30,14 @@ def main() -> int:
     ap.add_argument("--default", default=str(REPO / "exports" / "default-student"))
     ap.add_argument("--new-languages", default=str(REPO / "reports" / "languages" / "new-languages.json"))
     ap.add_argument("--tolerance", type=float, default=0.01)
+    ap.add_argument("--last-checkpoint", action="store_true", help="evaluate checkpoint-last, not the selected weights")
+    ap.add_argument("--seeds-of", default=str(REPO / "reports" / "experiments" / "objectives-ny"),
+                    help="reports of one recipe over several seeds, for the spread per language")
     ap.add_argument("--out", required=True, help="writes OUT.json and OUT.md")
     args = ap.parse_args()
+
+    import shutil
+    import tempfile
 
     from engine.add_language import default_languages_dir
     from engine.encoders import load_encoder
@@ -35,9 +45,17 @@ def main() -> int:
     from engine.evaluation import EvalConfig, evaluate
     from engine.fileio import write_text_atomic
     from engine.hardware import cpu_info
+    from engine.training.checkpoint import LAST
 
     base = load_encoder()
-    default, grown = (load_student(Path(p), base=base) for p in (args.default, args.student))
+    student_dir = Path(args.student)
+    if args.last_checkpoint:  # the last weights, with the run's card, in a scratch student directory
+        scratch = Path(tempfile.mkdtemp(prefix="grow-last-"))
+        for name in ("student.json", "config.json"):
+            shutil.copy(student_dir / name, scratch / name)
+        shutil.copy(student_dir / LAST / "delta.safetensors", scratch / "delta.safetensors")
+        student_dir = scratch
+    default, grown = load_student(Path(args.default), base=base), load_student(student_dir, base=base)
 
     def udhr(model) -> dict[str, float]:
         report = evaluate(model, EvalConfig(suites=["udhr"], measures=("RR@10",)), progress=False)
@@ -62,7 +80,14 @@ def main() -> int:
                      "gap_closed_transfer": row["gap_closed_transfer"],
                      "gap_closed_grown": round((score - row["zero_shot"]) / gap, 3) if gap > 0 else None,
                      "reaches_transfer": score >= row["transfer"]}
+    seeds: dict[str, list[float]] = {}
+    for report in sorted(Path(args.seeds_of).glob("*-ot-contrastive-s*.json")):
+        for lang, row in json.loads(report.read_text())["suites"]["udhr"]["languages"].items():
+            if lang != "en":
+                seeds.setdefault(lang, []).append(row["metrics"]["RR@10"])
+    spread = {lang: round(max(v) - min(v), 4) for lang, v in seeds.items() if len(v) > 1}
     result = {"command": " ".join(sys.argv), "cpu": cpu_info().as_dict(), "student": args.student,
+              "weights": "checkpoint-last" if args.last_checkpoint else "dev-selected", "seed_spread": spread,
               "tolerance": args.tolerance, "fallback_langs": grown.fallback_langs,
               "old": old, "new": new,
               "old_kept": all(r["kept"] for r in old.values()),
@@ -82,6 +107,7 @@ def markdown(r: dict) -> str:
              f"`{r['command']}` — CPU `{r['cpu']['kind']}`; `udhr` RR@10, torch fp32, routing as served (the grown "
              f"student routes {', '.join(r['fallback_langs']) or 'no language'} to the base model). "
              "Translation-aligned retrieval, not human judgements.\n",
+             f"Weights: **{r['weights']}**.\n",
              f"## The 18 languages it had: within {r['tolerance']} of the default? "
              f"**{'yes' if r['old_kept'] else 'no'}**\n",
              "| lang | default student | grown | Δ | kept |", "| --- | --- | --- | --- | --- |"]
@@ -91,6 +117,13 @@ def markdown(r: dict) -> str:
     old = list(r["old"].values())
     lines.append(f"| mean | {mean(old, 'default'):.3f} | {mean(old, 'grown'):.3f} | "
                  f"{mean(old, 'grown') - mean(old, 'default'):+.3f} | |")
+    if r["seed_spread"]:
+        spread = r["seed_spread"]
+        lines += ["", f"For scale: one recipe over three seeds (OT contrastive, `objectives-ny`) moves a language's "
+                  f"`udhr` RR@10 by {sum(spread.values()) / len(spread):.3f} on average (max "
+                  f"{max(spread.values()):.3f}); {sum(v > r['tolerance'] for v in spread.values())} of "
+                  f"{len(spread)} languages move by more than {r['tolerance']} (31 queries each: one query from rank "
+                  f"1 to 2 is 0.016)."]
     lines += ["", f"## The new languages: at or above transfer? **{'yes' if r['new_reach_transfer'] else 'no'}**\n",
               "| lang | zero-shot | transfer (default student) | own student (from the base) | grown | "
               "gap closed: transfer | gap closed: grown |", "| --- | --- | --- | --- | --- | --- | --- |"]

@@ -33,6 +33,7 @@ class DistillConfig:
     english_term: str = "ot"  # the λ term: "ot" (W(e, S(e))) or "mse" (pooled)
     eval_every: int = 200  # steps between dev evaluations (and checkpoints)
     dev_pairs: int = 200  # per language
+    dev_distractors: int = 0  # English sentences of pairs never trained on, added to every language's dev documents
     english_guard: float = 0.02  # max drop of English dev RR@10 allowed for a checkpoint to be selected
     seed: int = 13
     save_dtype: str = "float16"

@@ -57,12 +57,14 @@ def replay_specs(config: DistillConfig) -> list[tuple[str, str]]:
     return [("shipped", lang) for lang in old if shipped_bitext(lang, None, "train")]
 
 
-def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
+def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
+                        ) -> tuple[list[tuple[str, str, str]], dict[str, list], dict]:
     """Training triples ``(lang, en, other)``, dev pairs per language and a summary of what was read.
 
     Shipped bitext brings its own dev split, and so does a ``LANG.train.tsv.gz`` with a ``LANG.dev.tsv.gz`` beside it
     (``data add`` writes both); other user bitext gives up a held-out slice (at most a tenth) that is never trained
-    on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them.
+    on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them; with ``unused``, the English sides
+    of the pairs the cut leaves out (never trained on) are appended to it, in that shuffled order.
     """
     from engine.data.bitext import load_bitext
     from engine.languages import normalize_code
@@ -94,7 +96,10 @@ def load_training_pairs(config: DistillConfig) -> tuple[list[tuple[str, str, str
             n_dev = min(config.dev_pairs, len(pairs) // 10)
             dev[lang], pairs = pairs[:n_dev], pairs[n_dev:]
         if config.max_pairs or lang in caps:
-            pairs = pairs[: caps.get(lang, config.max_pairs)]
+            cut = caps.get(lang, config.max_pairs)
+            if unused is not None:
+                unused.extend(en for en, _ in pairs[cut:])
+            pairs = pairs[:cut]
         summary[lang]["train"] = len(pairs)
         triples += [(lang, en, x) for en, x in pairs]
     dev = {lang: p[: config.dev_pairs] for lang, p in dev.items()}

@@ -108,7 +108,8 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     np.random.seed(config.seed)
 
     teacher = _frozen(teacher or load_encoder(config.base, device=device))
-    triples, dev_pairs, data_summary = load_training_pairs(config)
+    unused: list[str] = []
+    triples, dev_pairs, data_summary = load_training_pairs(config, unused)
 
     # --- the student and the forward passes of a step
     student_model = make_trainable(initial_weights(config, teacher, spec), spec).to(device)
@@ -137,7 +138,9 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     # --- dev selection (rank 0) and the files that say how the run was made
     card = StudentCard(base=config.base, base_fingerprint=teacher.fingerprint, train=asdict(spec),
                        langs=sorted({lang for lang, _, _ in triples}), loss=config.loss, config=asdict(config))
-    selection = DevSelection(DevSet(dev_pairs, teacher) if rank == 0 and dev_pairs else None, card, config, out)
+    distractors = unused[: config.dev_distractors]
+    selection = DevSelection(DevSet(dev_pairs, teacher, distractors=distractors) if rank == 0 and dev_pairs else None,
+                             card, config, out)
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
         atomic_json(out / "config.json", asdict(config))
