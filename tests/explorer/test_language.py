@@ -35,7 +35,7 @@ def test_detection_maps_to_the_registry():
     assert french.code == "fr" and "outside the shipped languages — the student answers it" in french.describe()
     from explorer.language import Detection
 
-    assert "language not detected" in Detection(None, "und", 0.1, False).describe()
+    assert "language not detected" in Detection(None, 0.1, False).describe()
 
 
 def test_user_choice_overrides_detection():

@@ -197,3 +197,14 @@ def test_the_served_identifier_takes_cld3_for_a_language_the_ngram_model_does_no
     # CLD3 is sure tone-marked Yoruba is Vietnamese; the n-gram model is surer it is Yoruba
     assert cld3.identify(EXAMPLES["yo"])[0] == "vi" and served.identify(EXAMPLES["yo"])[0] == "yo"
     assert served.identify("12345 !!") == (None, 0.0)
+
+
+def test_the_served_identifier_trusts_cld3_on_languages_the_ngram_model_knows_from_a_word_list_only():
+    served, ngram = get_identifier("served"), get_identifier("ngram")
+    # thin = the CLDR-lexicon-only languages CLD3 can name; decided from training sizes, not test scores
+    assert {"sw", "so", "ha", "sn"} <= served.thin and not {"ny", "am", "zu", "om", "rw", "en"} & served.thin
+    for swahili in ("Mama yangu ni mgonjwa sana", "Haki za binadamu"):  # the n-gram model reads Chichewa
+        assert ngram.identify(swahili)[0] == "ny" and served.identify(swahili)[0] == "sw"
+    # CLD3 cannot name Oromo or Kinyarwanda and labels them with a thin language; the n-gram model rules that out
+    oromo = "Namni hundinuu bilisa ta'ee dhalata; ulfinaa fi mirgaanis walqixa."
+    assert served.identify(oromo)[0] == "om"
