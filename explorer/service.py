@@ -49,6 +49,7 @@ class Explorer:
         self.registry = registry
         self.collections: OrderedDict = OrderedDict(collections or {})
         self.model_lock = threading.Lock()
+        self._plans: dict[tuple[int, str], dict] = {}  # (collection index, model) -> engine.search.fingerprint_plan
         self._idf = None
         self.relevance = RelevanceReader()
         self._ready = threading.Event()
@@ -111,7 +112,7 @@ class Explorer:
     def search(self, query: str, lang_choice: str | None = None, model: str | None = None,
                collection: str | None = None, k: int | None = None, rerank: bool = False) -> SearchResult:
         """Top-``k`` hits of ``model`` (default: the student), each with its relevance against the background."""
-        from engine.search import check_index_model, search
+        from engine.search import check_index_model, multilingual_dense_search, search
 
         model = model or self.default_model()
         query, lang, note = self._prepare(query, lang_choice)
@@ -125,12 +126,26 @@ class Explorer:
                 hits = search(index, encoder, query, k=k or self.config.top_k, lang=lang, rerank="ot")
                 q_vec = q_enc.encode([query], kind="query")[0]
             else:  # engine.search.search's dense path, keeping the query vector for the calibration
-                fingerprint = check_index_model(index, encoder)
                 q_vec = q_enc.encode([query], kind="query")[0]
-                hits = index.dense_search(q_vec, fingerprint, k=k or self.config.top_k)
+                plan = self._plan(index, model, encoder)
+                if len(plan) > 1:  # documents in several languages, each on its own encoder's vectors
+                    hits = multilingual_dense_search(index, plan, q_vec, k or self.config.top_k)
+                else:
+                    fingerprint = check_index_model(index, encoder)
+                    hits = index.dense_search(q_vec, fingerprint, k=k or self.config.top_k)
             relevance = self.relevance.read(q_vec, [h.score for h in hits], self.registry.document_encoder(),
                                             index.count()) if hits and not rerank else []
         return SearchResult(model, lang, note, hits, time.perf_counter() - start, relevance, routed, query)
+
+    def _plan(self, index, model: str, encoder) -> dict:
+        """Whose vectors answer for each language of ``index`` under ``model`` (computed once per collection:
+        collections do not change once built)."""
+        from engine.search import fingerprint_plan
+
+        key = (id(index), model)
+        if key not in self._plans:
+            self._plans[key] = fingerprint_plan(index, encoder)
+        return self._plans[key]
 
     def reasons(self, result: SearchResult, k: int = 3) -> list[list]:
         """Why each hit of ``result`` matched: its ``k`` strongest word links (:func:`explorer.alignment.
@@ -239,11 +254,42 @@ class Explorer:
                 index.add_documents(docs[start : start + chunk], base, progress=False)
             if progress:
                 progress(min(start + chunk, len(docs)), len(docs))
+        self._index_student_side(index, docs, progress)
         self.collections[name] = index
         while len(self.collections) > self.config.max_collections + 1:
             oldest = next(n for n in self.collections if n != DEFAULT)
             self.collections.pop(oldest).close()
         return name, len(docs)
+
+
+    def _index_student_side(self, index, docs: list[dict], progress: Progress | None = None) -> None:
+        """Documents in a language the student answers (their ``lang`` field) get the student's vectors too
+        (:func:`engine.encoders.common.document_encoder`), so the student searches them on its own document side
+        and the base model on the teacher's; English, unlabelled and fallback-language documents keep the teacher's
+        alone."""
+        from engine.encoders.common import document_encoder
+
+        if not self.registry.has_student() or not any(d.get("lang") for d in docs):
+            return
+        student = self.registry.search_model(STUDENT)
+        base = self.registry.document_encoder()
+        groups: dict[str, tuple[object, list[dict]]] = {}
+        for doc in docs:
+            try:
+                encoder = document_encoder(student, doc.get("lang")) if doc.get("lang") else base
+            except UserError:  # a code the registry does not know: the teacher's vectors, as for no language
+                continue
+            if encoder.fingerprint != base.fingerprint:
+                groups.setdefault(encoder.fingerprint, (encoder, []))[1].append(doc)
+        total = sum(len(group) for _, group in groups.values())
+        done = 0
+        for encoder, group in groups.values():
+            for start in range(0, len(group), 64):  # the lock is released between chunks, as above
+                with self.model_lock:
+                    index.add_documents(group[start : start + 64], encoder, progress=False)
+                done += len(group[start : start + 64])
+                if progress:
+                    progress(done, total)
 
 
 def user_paths(message: str, upload: Path) -> str:

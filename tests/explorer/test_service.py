@@ -185,3 +185,60 @@ def test_an_index_in_milvus_lite_is_searched_through_the_store_given(tiny_regist
     exact = DocumentIndex(db, store="exact")
     q = tiny_encoder.encode(["Everyone has the right to life"], kind="query")[0]
     assert [h.doc_id for h in answer.hits] == [h.doc_id for h in exact.dense_search(q, tiny_encoder.fingerprint, 4)]
+
+
+@pytest.fixture(scope="module")
+def sw_student(tmp_path_factory, tiny_model_dir):
+    """A real (two-step) student of the tiny model that answers Swahili: another fingerprint than its base."""
+    from engine.encoders import load_encoder
+    from engine.training import DistillConfig, distill
+
+    root = tmp_path_factory.mktemp("sw-student")
+    bitext = root / "sw.tsv"
+    bitext.write_text("".join(f"children play {i}\twatoto wanacheza {i}\n" for i in range(40)))
+    config = DistillConfig(bitext=[str(bitext)], langs=["sw"], out=str(root / "s"), base=str(tiny_model_dir),
+                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
+    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
+    card = json.loads((root / "s" / "student.json").read_text())
+    card["fallback_langs"] = []  # two steps need not beat the base on dev; here the student answers Swahili
+    (root / "s" / "student.json").write_text(json.dumps(card))
+    return load_encoder(root / "s")
+
+
+def test_an_upload_in_several_languages_is_searched_on_each_languages_encoder(tmp_path, sw_student):
+    import numpy as np
+
+    from engine.index import DocumentIndex
+    from explorer.config import ExplorerConfig
+    from explorer.models import ModelRegistry, ModelSpec
+    from explorer.service import DEFAULT, Explorer
+
+    base = sw_student.document_encoder
+    registry = ModelRegistry(ModelSpec(BASE, "base (tiny)", "base"), ModelSpec(STUDENT, "OT student", "student"),
+                             loader=lambda source, b=None: sw_student if source == "student" else base)
+    default = DocumentIndex(tmp_path / "default.db", create=True)
+    default.add_documents([{"id": "d", "text": "a default document"}], base, progress=False)
+    app = Explorer(ExplorerConfig(cache_dir=tmp_path / "cache"), registry, {DEFAULT: default})
+    docs = [{"id": "en1", "text": "Children play football at school.", "lang": "en"},
+            {"id": "sw1", "text": "Watoto wanacheza mpira shuleni.", "lang": "swh"},
+            {"id": "sw2", "text": "Kila mtu ana haki ya kuishi.", "lang": "sw"},
+            {"id": "x1", "text": "No language given here."}]
+    upload = tmp_path / "mixed.jsonl"
+    upload.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    name, n = app.add_collection(upload)
+    index = app.collections[name]
+    assert n == 4 and index.languages(base.fingerprint) == {"en": 2, "sw": 2}  # all have the teacher's vectors
+    assert index.languages(sw_student.fingerprint) == {"sw": 2}  # Swahili ones the student's too
+
+    query = "watoto wanacheza"
+    student_hits = app.search(query, "sw", STUDENT, name).hits
+    q = sw_student.for_language("sw").encode([query], kind="query")[0]
+    expect = {"sw1": sw_student.encode([docs[1]["text"]], kind="passage")[0] @ q,
+              "en1": base.encode([docs[0]["text"]], kind="passage")[0] @ q}
+    got = {h.doc_id: h.score for h in student_hits}
+    assert set(got) == {"en1", "sw1", "sw2", "x1"}
+    assert all(np.isclose(got[d], expect[d], atol=1e-4) for d in expect)  # each on its own language's vectors
+    base_hits = app.search(query, "sw", BASE, name).hits
+    qb = base.encode([query], kind="query")[0]
+    assert np.isclose({h.doc_id: h.score for h in base_hits}["sw1"],
+                      base.encode([docs[1]["text"]], kind="passage")[0] @ qb, atol=1e-4)
