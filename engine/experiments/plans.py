@@ -113,13 +113,18 @@ def _objectives_plan(lang: str, pairs: int, seeds: tuple[int, ...] = SEEDS) -> P
     # the new variant: OT contrastive plus the pseudo-passage term (engine.training.passages) and the document side
     runs += [Run(f"{lang}-ot-passage-s{seed}", {"loss": "ot-contrastive", "seed": seed, "passage_weight": 1.0,
                                                 "passage_side": 1.0}) for seed in seeds]
-    # the contested pair first, seed by seed; then the new variant; then the two objectives that collapse
-    runs.sort(key=lambda r: (("passage_weight" in r.settings) + 2 * (OBJECTIVES.index(r.settings["loss"]) >= 2),
-                             r.settings["seed"]))
+    # harder dev selection: 2,000 English sentences of unused pairs join the 200 dev documents
+    runs += [Run(f"{lang}-ot-harddev-s{seed}", {"loss": "ot-contrastive", "seed": seed, "dev_distractors": 2000})
+             for seed in seeds]
+    # the contested pair first, seed by seed; then the new variant; then the two objectives that collapse; then the
+    # harder dev selection (added last, so the runs made before it keep their order)
+    runs.sort(key=lambda r: (("passage_weight" in r.settings) + 2 * (OBJECTIVES.index(r.settings["loss"]) >= 2)
+                             + 4 * ("dev_distractors" in r.settings), r.settings["seed"]))
     return Plan(
         name=f"objectives-{lang}",
-        description=f"Every objective, and OT contrastive with the pseudo-passage term (λ_p = 1, 5-verse windows) "
-                    f"and the document side (λ_d = 1), "
+        description=f"Every objective, OT contrastive with the pseudo-passage term (λ_p = 1, 5-verse windows) "
+                    f"and the document side (λ_d = 1), and OT contrastive selected on a harder dev set (2,000 "
+                    f"distractors), "
                     f"over {len(seeds)} seeds: {pairs} {lang}–English Bible pairs per run (each seed its own "
                     f"sample), top 4 layers, 1 epoch",
         runs=runs,
