@@ -6,7 +6,7 @@ language (:mod:`engine.vectors.merging`, ``evaluate --merge z-score``), and — 
 by cosine minus λ times the query's mean score over each language's documents. Translation-aligned retrieval, not
 human judgements.
 
-    python benchmarks/bench_merging.py --out reports/experiments/mixed-merging
+    python benchmarks/bench_merging.py --out reports/benchmarks/mixed-merging
 """
 
 from __future__ import annotations
