@@ -19,19 +19,8 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def student(tmp_path_factory, tiny_model_dir):
-    from engine.training import DistillConfig, distill
-
-    root = tmp_path_factory.mktemp("mstudent")
-    bitext = root / "sw.tsv"
-    bitext.write_text("".join(f"children play {i}\twatoto wanacheza {i}\n" for i in range(40)))
-    config = DistillConfig(bitext=[str(bitext)], langs=["sw"], out=str(root / "s"), base=str(tiny_model_dir),
-                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
-    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
-    card = json.loads((root / "s" / "student.json").read_text())
-    card["fallback_langs"] = []  # two steps need not beat the base on dev; here the student answers Swahili
-    (root / "s" / "student.json").write_text(json.dumps(card))
-    return root / "s", load_encoder(root / "s")
+def student(tiny_sw_student_dir):
+    return tiny_sw_student_dir, load_encoder(tiny_sw_student_dir)
 
 
 def _run_cli(capsys, *args):

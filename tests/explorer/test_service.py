@@ -188,21 +188,10 @@ def test_an_index_in_milvus_lite_is_searched_through_the_store_given(tiny_regist
 
 
 @pytest.fixture(scope="module")
-def sw_student(tmp_path_factory, tiny_model_dir):
-    """A real (two-step) student of the tiny model that answers Swahili: another fingerprint than its base."""
+def sw_student(tiny_sw_student_dir):
     from engine.encoders import load_encoder
-    from engine.training import DistillConfig, distill
 
-    root = tmp_path_factory.mktemp("sw-student")
-    bitext = root / "sw.tsv"
-    bitext.write_text("".join(f"children play {i}\twatoto wanacheza {i}\n" for i in range(40)))
-    config = DistillConfig(bitext=[str(bitext)], langs=["sw"], out=str(root / "s"), base=str(tiny_model_dir),
-                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
-    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
-    card = json.loads((root / "s" / "student.json").read_text())
-    card["fallback_langs"] = []  # two steps need not beat the base on dev; here the student answers Swahili
-    (root / "s" / "student.json").write_text(json.dumps(card))
-    return load_encoder(root / "s")
+    return load_encoder(tiny_sw_student_dir)
 
 
 def test_an_upload_in_several_languages_is_searched_on_each_languages_encoder(tmp_path, sw_student):
