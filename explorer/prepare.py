@@ -64,7 +64,8 @@ def start_int8(sources: list[str]) -> subprocess.Popen:
     """Make and check int8 for ``sources`` (the base first) in a low-priority process (module docstring)."""
     log.info("making and checking int8 query encoders in the background (fp32 answers meanwhile)")
     return subprocess.Popen([sys.executable, "-m", "explorer.prepare", "--int8", *sources], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.nice(INT8_NICE))
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=(lambda: os.nice(INT8_NICE)) if os.name == "posix" else None)
 
 
 def finish_int8(proc: subprocess.Popen, registry) -> bool:
