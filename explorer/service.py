@@ -248,12 +248,7 @@ class Explorer:
         path = folder / f"{name}-{int(time.time())}.db"
         index = DocumentIndex(path, create=True)
         base = self.registry.document_encoder()
-        chunk = 64  # the lock is released between chunks so searches keep being answered
-        for start in range(0, len(docs), chunk):
-            with self.model_lock:
-                index.add_documents(docs[start : start + chunk], base, progress=False)
-            if progress:
-                progress(min(start + chunk, len(docs)), len(docs))
+        self._add_in_chunks(index, docs, base, progress)
         self._index_student_side(index, docs, progress)
         self.collections[name] = index
         while len(self.collections) > self.config.max_collections + 1:
@@ -284,12 +279,19 @@ class Explorer:
         total = sum(len(group) for _, group in groups.values())
         done = 0
         for encoder, group in groups.values():
-            for start in range(0, len(group), 64):  # the lock is released between chunks, as above
-                with self.model_lock:
-                    index.add_documents(group[start : start + 64], encoder, progress=False)
-                done += len(group[start : start + 64])
-                if progress:
-                    progress(done, total)
+            self._add_in_chunks(index, group, encoder, progress, done, total)
+            done += len(group)
+
+    def _add_in_chunks(self, index, docs: list[dict], encoder, progress: Progress | None = None, done: int = 0,
+                       total: int | None = None, chunk: int = 64) -> None:
+        """``index.add_documents`` a chunk at a time: the model lock is released between chunks so searches keep
+        being answered; ``progress(done + added, total)`` after each."""
+        total = len(docs) if total is None else total
+        for start in range(0, len(docs), chunk):
+            with self.model_lock:
+                index.add_documents(docs[start : start + chunk], encoder, progress=False)
+            if progress:
+                progress(done + min(start + chunk, len(docs)), total)
 
 
 def user_paths(message: str, upload: Path) -> str:

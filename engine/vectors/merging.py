@@ -39,19 +39,11 @@ def sample_rows(n: int, sample: int = MOMENT_SAMPLE, seed: int = 0) -> np.ndarra
     return np.sort(np.random.default_rng(seed).choice(n, size=sample, replace=False))
 
 
-def score_moments(query_vecs: np.ndarray, sample_vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r"""Per query: :math:`\mu_q` and :math:`\sigma_q` of its scores over ``sample_vecs`` (``[Q]`` each); a spread of
-    zero (a single document, identical ones) becomes 1 so that :func:`standardise` stays finite."""
-    scores = np.asarray(query_vecs, dtype=np.float32) @ np.asarray(sample_vecs, dtype=np.float32).T
-    mu, sigma = scores.mean(axis=1), scores.std(axis=1)
+def score_moments(sample_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per query: :math:`\mu_q` and :math:`\sigma_q` of its scores ``[Q, n]`` over a sample of documents; a spread
+    of zero (a single document, identical ones) becomes 1 so that standardising stays finite."""
+    mu, sigma = sample_scores.mean(axis=1), sample_scores.std(axis=1)
     return mu, np.where(sigma > 1e-6, sigma, 1.0)
-
-
-def standardise(scores: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """``(scores - mu) / sigma`` row by row (``scores`` ``[Q, n]`` or ``[n]`` for one query)."""
-    if scores.ndim == 1:
-        return (scores - mu) / sigma
-    return (scores - mu[:, None]) / sigma[:, None]
 
 
 def merged_scores(query_vecs: np.ndarray, doc_vecs: np.ndarray, doc_groups: list[str], merge: str) -> np.ndarray:
@@ -64,6 +56,6 @@ def merged_scores(query_vecs: np.ndarray, doc_vecs: np.ndarray, doc_groups: list
     groups = np.asarray(doc_groups)
     for lang in dict.fromkeys(doc_groups):
         cols = np.flatnonzero(groups == lang)
-        mu, sigma = score_moments(query_vecs, doc_vecs[cols[sample_rows(len(cols))]])
-        scores[:, cols] = standardise(scores[:, cols], mu, sigma)
+        mu, sigma = score_moments(scores[:, cols[sample_rows(len(cols))]])  # the scores are there already
+        scores[:, cols] = (scores[:, cols] - mu[:, None]) / sigma[:, None]
     return scores
