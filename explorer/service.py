@@ -253,7 +253,9 @@ class Explorer:
         self.collections[name] = index
         while len(self.collections) > self.config.max_collections + 1:
             oldest = next(n for n in self.collections if n != DEFAULT)
-            self.collections.pop(oldest).close()
+            evicted = self.collections.pop(oldest)
+            self._plans = {key: plan for key, plan in self._plans.items() if key[0] != id(evicted)}  # ids get reused
+            evicted.close()
         return name, len(docs)
 
 
