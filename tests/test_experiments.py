@@ -8,6 +8,7 @@ import pytest
 
 from engine.errors import UserError
 from engine.experiments import PLANS, comparison_table, get_plan, udhr_chart
+from engine.experiments.runner import read_baseline
 from engine.training import DistillConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def test_unknown_plan_names_the_known_ones():
 @pytest.mark.parametrize("name", sorted(p.stem for p in REPORTS.glob("*.json") if not p.name.endswith(".stats.json")))
 def test_shipped_table_and_chart_regenerate_byte_for_byte(name):
     results = json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
-    baseline = json.loads((ROOT / results["baseline"]).read_text(encoding="utf-8"))
+    baseline = read_baseline(results["baseline"], ROOT)
     assert comparison_table(results, baseline) + "\n" == (REPORTS / f"{name}.md").read_text(encoding="utf-8")
     plan = get_plan(results["plan"])
     if "udhr" in plan.suites:

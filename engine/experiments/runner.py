@@ -14,6 +14,14 @@ from engine.experiments.stats import group_runs, write_plan_stats
 from engine.experiments.table import comparison_table
 
 
+def read_baseline(named: str | list[str], root: Path = Path(".")) -> dict:
+    """The zero-shot report a plan compares with; several (suites evaluated at different times) are read as one, their
+    suites in the order named."""
+    reports = [json.loads((root / p).read_text(encoding="utf-8")) for p in ([named] if isinstance(named, str)
+                                                                            else named)]
+    return {**reports[0], "suites": {k: v for r in reports for k, v in r["suites"].items()}}
+
+
 def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path, overrides: dict | None = None,
              trained_only: bool = False) -> dict:
     """Train (or resume) each run of ``plan`` under ``runs_dir``, evaluate it with ``baseline_path`` (the zero-shot
@@ -27,14 +35,14 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     from engine.training import DistillConfig, distill
     from engine.training.checkpoint import LAST
 
-    if plan.baseline:
-        baseline_path = Path(plan.baseline)
-    if not baseline_path.is_file():
-        raise UserError(f"{baseline_path} missing: run `python -m engine evaluate --suite {','.join(plan.suites)} "
-                        f"--out {baseline_path}` first")
-    baseline = json.loads(baseline_path.read_text())
+    named = plan.baseline or str(baseline_path)
+    for path in [named] if isinstance(named, str) else named:
+        if not Path(path).is_file():
+            raise UserError(f"{path} missing: run `python -m engine evaluate --suite {','.join(plan.suites)} "
+                            f"--out {path}` first")
+    baseline = read_baseline(named)
     teacher = load_encoder()
-    results: dict = {"plan": plan.name, "description": plan.description, "baseline": str(baseline_path),
+    results: dict = {"plan": plan.name, "description": plan.description, "baseline": named,
                      "runs": {}}
     caches: list = []  # frozen-bottom caches, shared by consecutive runs on the same bitext (losses, curves)
     texts = None

@@ -37,9 +37,10 @@ class StepForward:
     """
 
     def __init__(self, teacher, student, forward_model, device: str, amp: torch.dtype | None, max_length: int,
-                 with_english: bool, n_top: int = 0, cache: FrozenBottomCache | None = None):
+                 with_english: bool, n_top: int = 0, cache: FrozenBottomCache | None = None,
+                 long_length: int = 256):
         self.teacher, self.student, self.forward_model = teacher, student, forward_model
-        self.device, self.amp, self.max_length = device, amp, max_length
+        self.device, self.amp, self.max_length, self.long_length = device, amp, max_length, long_length
         self.with_english, self.n_top, self.cache = with_english, n_top, cache
 
     def __call__(self, en: list[str], other: list[str]):
@@ -72,6 +73,20 @@ class StepForward:
         else:
             t_h, t_batch, s_h, s_batch = self._whole(en, other, "passage")
         return t_h.float(), t_batch, s_h.float(), s_batch
+
+    def documents(self, texts: list[str], cache: FrozenBottomCache | None):
+        """``(s_h, s_batch)``: the student's document states (``passage: ``) of long texts, through ``cache``
+        (built for their length) when the bottom is frozen, else the student whole at the cache-less length."""
+        if cache is not None:
+            s_batch, s_bottom, _ = cache.batch(texts, False, self.device, kind="passage")
+            with autocast(self.device, self.amp):
+                s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
+        else:
+            s_batch = self.student.tokenize(texts, "passage", self.long_length).to(self.device)
+            with autocast(self.device, self.amp):
+                s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
+                                         ).last_hidden_state
+        return s_h.float(), s_batch
 
     def _whole(self, en: list[str], other: list[str], kind: str):
         """Teacher (no gradient) and student run whole, both sides prefixed as ``kind``."""

@@ -16,7 +16,20 @@ student's pooled *query* vector of f and the frozen teacher's *passage* vector o
 
 Two units of one window in a batch share a passage: the other's column is left out of the denominator instead of
 being counted as a negative. Teacher passage vectors are computed once per passage text (no gradient) and kept for
-later runs on the same texts. The index still holds teacher vectors: only the student's queries move.
+later runs on the same texts.
+
+The document side on passages (weight :math:`\lambda_w`, ``--passage-window-side``) is the same InfoNCE the other way
+round: the student's *document* vector of the other language's window :math:`P(f_i)` (``passage: `` prefix, up to
+``passage_max_length`` tokens) against the teacher's document vectors of the English windows of the step,
+
+.. math::
+    d_i = \frac{\bar S_{passage}(P(f_i))}{\|\bar S_{passage}(P(f_i))\|}, \qquad
+    \mathcal{L}_w = -\frac{1}{k} \sum_{i \le k} \log \frac{\exp(d_i^\top p_i / \tau)}{\sum_j \exp(d_i^\top p_j / \tau)}
+
+over the step's distinct windows :math:`p_1 .. p_n`, the first :math:`k \le n` of them (``passage_window_rows``)
+encoded by the student (a window is several times longer than a unit: :math:`k` bounds the step's cost). It teaches
+the student to encode low-resource *passages* where the teacher encodes their English: English queries then find
+them (``bible-ny-reverse``), and in a mixed collection they score on the English documents' scale.
 """
 
 from __future__ import annotations
@@ -27,22 +40,28 @@ import torch.nn.functional as F
 from engine.training.config import DistillConfig
 
 
-def pseudo_passages(config: DistillConfig, units: int) -> dict[str, str]:
-    """``{english unit: its pseudo-passage}`` over every training file of ``config``, read in file order."""
+def pseudo_passage_pairs(config: DistillConfig, units: int) -> dict[str, tuple[str, str]]:
+    """``{english unit: (its English pseudo-passage, the other language's)}`` over every training file of
+    ``config``, read in file order: windows of ``units`` consecutive pairs, each side joined with spaces."""
     from engine.data.bitext import load_bitext
     from engine.languages import normalize_code
     from engine.training.data import training_files
 
-    passages: dict[str, str] = {}
+    passages: dict[str, tuple[str, str]] = {}
     for spec, lang in zip(config.bitext, config.langs):
         for f in training_files(spec, normalize_code(lang))[0]:
-            english = [en for en, _ in load_bitext(f, lang=lang, quiet=True)[0]]
-            for start in range(0, len(english), units):
-                window = english[start : start + units]
-                text = " ".join(window)
-                for en in window:
-                    passages.setdefault(en, text)
+            pairs = load_bitext(f, lang=lang, quiet=True)[0]
+            for start in range(0, len(pairs), units):
+                window = pairs[start : start + units]
+                texts = (" ".join(en for en, _ in window), " ".join(other for _, other in window))
+                for en, _ in window:
+                    passages.setdefault(en, texts)
     return passages
+
+
+def pseudo_passages(config: DistillConfig, units: int) -> dict[str, str]:
+    """``{english unit: its English pseudo-passage}`` (:func:`pseudo_passage_pairs`)."""
+    return {en: pair[0] for en, pair in pseudo_passage_pairs(config, units).items()}
 
 
 class PassageTargets:
@@ -71,16 +90,18 @@ class PassageTargets:
 
 def passage_loss(s_h: torch.Tensor, s_mask: torch.Tensor, targets: torch.Tensor, passage_ids: list[str],
                  tau: float) -> tuple[torch.Tensor, float]:
-    """:math:`\\mathcal{L}_p` above and the in-batch accuracy; ``s_h`` [B, m, d] student states, ``s_mask`` [B, m]
-    the tokens the retrieval vector pools (every real token), ``targets`` [B, d] L2-normalised teacher passages."""
+    """:math:`\\mathcal{L}_p` (or :math:`\\mathcal{L}_w`) above and the in-batch accuracy; ``s_h`` [k, m, d] student
+    states, ``s_mask`` [k, m] the tokens the retrieval vector pools (every real token), ``targets`` [B, d]
+    L2-normalised teacher passages (k ≤ B: row i's positive is column i)."""
     from engine.encoders.pooling import mean_pool
 
     v = F.normalize(mean_pool(s_h, s_mask), dim=-1)
     logits = v @ targets.to(v.device, v.dtype).T / tau
-    same = torch.tensor([[a == b for b in passage_ids] for a in passage_ids], device=logits.device)
+    rows = passage_ids[: v.shape[0]]  # row i's positive is column i; fewer rows than columns: the first ones
+    same = torch.tensor([[a == b for b in passage_ids] for a in rows], device=logits.device)
     same.fill_diagonal_(False)
     logits = logits.masked_fill(same, float("-inf"))
-    target = torch.arange(len(passage_ids), device=logits.device)
+    target = torch.arange(len(rows), device=logits.device)
     accuracy = (logits.detach().argmax(dim=1) == target).float().mean().item()
     return F.cross_entropy(logits, target), accuracy
 
@@ -108,11 +129,48 @@ def passage_targets(config: DistillConfig, teacher, triples: list[tuple[str, str
     if config.passage_weight <= 0:
         return None
     mapping = pseudo_passages(config, config.passage_units)
-    pool = pool if pool is not None else []
-    targets = next((c for c in pool if isinstance(c, PassageTargets)
-                    and c.compatible(teacher, config.passage_max_length)), None)
-    if targets is None:
-        targets = PassageTargets(teacher, config.passage_max_length)
-        pool.append(targets)
+    targets = shared_targets(pool if pool is not None else [], teacher, config.passage_max_length)
     targets.prefetch([mapping.get(en, en) for _, en, _ in triples], progress=progress)
     return PassageTerm(mapping, targets, config.passage_weight, config.tau)
+
+
+class WindowSideTerm:
+    """The :math:`\\lambda_w \\mathcal{L}_w` term of a run: the student's document side on pseudo-passages."""
+
+    def __init__(self, windows: dict[str, tuple[str, str]], targets: PassageTargets, cache, weight: float,
+                 tau: float, rows: int):
+        self.windows, self.targets, self.cache = windows, targets, cache
+        self.weight, self.tau, self.rows = weight, tau, rows
+
+    def add_term(self, loss: torch.Tensor, stats: dict, forward, english: list[str], other: list[str]
+                 ) -> tuple[torch.Tensor, dict]:
+        """``loss + λ_w·L_w`` for one step's pairs (``forward``: :class:`engine.training.forward.StepForward`)."""
+        pairs = list(dict.fromkeys(self.windows.get(en, (en, f)) for en, f in zip(english, other)))
+        if len(pairs) < 2:  # one window: no negative to contrast with
+            return loss, stats
+        rows = pairs[: self.rows]
+        s_h, s_batch = forward.documents([f for _, f in rows], self.cache)
+        ids = [en for en, _ in pairs]
+        term, accuracy = passage_loss(s_h, s_batch.attention_mask.bool().to(s_h.device), self.targets(ids), ids,
+                                      self.tau)
+        return loss + self.weight * term, {**stats, "windows": float(term.detach()), "window_accuracy": accuracy}
+
+
+def shared_targets(pool: list, teacher, max_length: int) -> PassageTargets:
+    """A compatible :class:`PassageTargets` from ``pool`` (shared between runs), else a new one added to it."""
+    targets = next((c for c in pool if isinstance(c, PassageTargets) and c.compatible(teacher, max_length)), None)
+    if targets is None:
+        targets = PassageTargets(teacher, max_length)
+        pool.append(targets)
+    return targets
+
+
+def window_side_term(config: DistillConfig, teacher, triples: list[tuple[str, str, str]], pool: list | None,
+                     cache) -> WindowSideTerm | None:
+    """The run's document side on pseudo-passages (None when ``passage_window_side`` is 0); ``cache`` is the
+    frozen-bottom cache for the windows (``passage_max_length`` tokens) or None when the student runs whole."""
+    if config.passage_window_side <= 0:
+        return None
+    windows = pseudo_passage_pairs(config, config.passage_units)
+    targets = shared_targets(pool if pool is not None else [], teacher, config.passage_max_length)
+    return WindowSideTerm(windows, targets, cache, config.passage_window_side, config.tau, config.passage_window_rows)

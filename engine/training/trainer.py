@@ -49,7 +49,7 @@ from engine.training.distributed import barrier, dist_setup, wrap_ddp
 from engine.training.forward import StepForward, bottom_cache, top_layers
 from engine.training.objective import DistillLoss
 from engine.training.optimizer import make_optimizer, optimizer_step
-from engine.training.passages import passage_targets
+from engine.training.passages import passage_targets, window_side_term
 from engine.training.precision import autocast_dtype
 from engine.training.selection import DevSelection
 
@@ -120,7 +120,8 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     amp = autocast_dtype(config.precision, device)
     cache = bottom_cache(bottom_caches, teacher, n_top, config.max_length, amp) if n_top and world == 1 else None
     forward = StepForward(teacher, student, wrap_ddp(student_model, device) if world > 1 else student_model,
-                          device, amp, config.max_length, config.lambda_en > 0, n_top, cache)
+                          device, amp, config.max_length, config.lambda_en > 0, n_top, cache,
+                          config.passage_max_length)
 
     # --- optimiser, objective, and the state to resume from
     global_batch = config.batch_size * world
@@ -129,6 +130,9 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
     opt, sched = make_optimizer(params, config, total_steps)
     loss_fn = DistillLoss(config)
     passages = passage_targets(config, teacher, triples, bottom_caches, progress and rank == 0)
+    window_cache = (bottom_cache(bottom_caches, teacher, n_top, config.passage_max_length, amp)
+                    if cache is not None and config.passage_window_side > 0 else None)
+    windows = window_side_term(config, teacher, triples, bottom_caches, window_cache)
     state = new_state()
     if resume and (last / STATE_FILE).is_file():
         state = load_checkpoint(last, student_model, opt, sched)
@@ -178,6 +182,9 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
                 loss, stats = loss + config.passage_side * doc_loss, {**stats, "documents": float(doc_loss.detach())}
             if passages is not None:
                 loss, stats = passages.add_term(loss, stats, hidden, [triples[i][1] for i in idx])
+            if windows is not None:
+                loss, stats = windows.add_term(loss, stats, forward, [triples[i][1] for i in idx],
+                                               [triples[i][2] for i in idx])
             if not torch.isfinite(loss):
                 bar.close()
                 raise UserError(f"loss became {loss.item()} at step {state['step'] + 1}; stopped. The last good "

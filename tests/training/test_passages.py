@@ -83,3 +83,44 @@ def test_the_document_side_is_trained_on_passage_prefixed_pairs(tiny_encoder, ti
     summary = distill(_config(word_bitext, tmp_path / "d", base=str(tiny_model_dir), passage_side=1.0),
                       teacher=tiny_encoder, progress=False)
     assert summary["steps"] == 6 and summary["last_stats"]["documents"] > 0
+
+
+def test_pseudo_passage_pairs_join_both_sides_of_the_same_window(tmp_path):
+    from engine.training.passages import pseudo_passage_pairs
+
+    path = tmp_path / "x.tsv"
+    path.write_text("".join(f"english {i}\tother {i}\n" for i in range(7)), encoding="utf-8")
+    pairs = pseudo_passage_pairs(_config(path, tmp_path / "out"), units=3)
+    assert pairs["english 4"] == ("english 3 english 4 english 5", "other 3 other 4 other 5")
+    assert pairs["english 6"] == ("english 6", "other 6")
+
+
+def test_passage_loss_with_fewer_rows_than_columns_is_cross_entropy_over_every_column():
+    torch.manual_seed(1)
+    s_h, mask = torch.randn(2, 5, 8), torch.ones(2, 5, dtype=torch.bool)
+    targets = F.normalize(torch.randn(4, 8), dim=-1)
+    loss, _ = passage_loss(s_h, mask, targets, ["a", "b", "c", "d"], tau=0.1)
+    v = F.normalize(s_h.mean(1), dim=-1)
+    assert loss.item() == pytest.approx(F.cross_entropy(v @ targets.T / 0.1, torch.arange(2)).item(), rel=1e-5)
+
+
+def test_the_document_side_on_pseudo_passages_encodes_the_other_languages_window(tiny_encoder, tiny_model_dir,
+                                                                                  word_bitext, tmp_path):
+    from engine.training.frozen_bottom import FrozenBottomCache
+    from engine.training.passages import pseudo_passage_pairs
+
+    pool: list = []
+    cfg = _config(word_bitext, tmp_path / "w", base=str(tiny_model_dir), train="top:1", passage_window_side=1.0,
+                  passage_window_rows=3, passage_units=3, passage_max_length=48)
+    summary = distill(cfg, teacher=tiny_encoder, progress=False, bottom_caches=pool)
+    assert summary["steps"] == 6 and summary["last_stats"]["windows"] > 0
+    assert 0.0 <= summary["last_stats"]["window_accuracy"] <= 1.0
+    # the student ran on the other language's windows, through their own cache at the passage length
+    long = [c for c in pool if isinstance(c, FrozenBottomCache) and c.max_length == 48]
+    assert len(long) == 1
+    others = {other for _, other in pseudo_passage_pairs(cfg, 3).values()}
+    encoded = {text for text, _, kind in long[0].entries}
+    assert encoded and encoded <= others and {kind for _, _, kind in long[0].entries} == {"passage"}
+    # the teacher's English windows are the targets
+    targets = next(c for c in pool if isinstance(c, PassageTargets))
+    assert set(targets.vectors) <= {en for en, _ in pseudo_passage_pairs(cfg, 3).values()}
