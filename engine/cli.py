@@ -472,6 +472,44 @@ def _experiment(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- offsets
+def _configure_offsets(p: argparse.ArgumentParser) -> None:
+    p.add_argument("student", help="student directory: document_offsets.safetensors is written into it")
+    p.add_argument("--pairs", type=int, default=None, help="dev pairs per language (default 300)")
+    p.add_argument("--remove", action="store_true", help="delete the student's offsets (documents as trained)")
+
+
+@command("offsets", "move a student's documents in each language onto the teacher's English (dev bitext)")(
+    _configure_offsets)
+def _offsets(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from engine.artifacts import is_student_dir
+    from engine.artifacts.names import DOCUMENT_OFFSETS_FILE
+    from engine.encoders import load_encoder
+    from engine.encoders.offsets import write_document_offsets
+    from engine.encoders.students import compute_document_offsets
+
+    student = Path(args.student)
+    if not is_student_dir(student):
+        raise UserError(f"{student.name or args.student} is not a student directory (no student.json)")
+    if args.remove:
+        (student / DOCUMENT_OFFSETS_FILE).unlink(missing_ok=True)
+        print(f"{student.name}: documents as trained (no offsets)")
+        return 0
+    if args.pairs is not None and args.pairs < 1:
+        raise UserError("--pairs must be at least 1")
+    model = load_encoder(student)
+    model.document_offsets = {}  # computed from the documents as trained, whatever offsets the directory holds
+    offsets = compute_document_offsets(model, model.card.langs, args.pairs)
+    if not offsets:
+        raise UserError(f"{student.name}: no language it answers has shipped dev bitext; no offsets written")
+    write_document_offsets(student, offsets)
+    print(f"{student.name}: document offsets for {', '.join(sorted(offsets))} "
+          f"(|δ| {', '.join(f'{np.linalg.norm(v):.3f}' for _, v in sorted(offsets.items()))})")
+    return 0
+
+
 # ---------------------------------------------------------------- export
 def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="model or student directory to export (default: the base model)")

@@ -6,6 +6,7 @@ DEFAULT_ALIASES = frozenset({"", "default", "base", DEFAULT_MODEL, "e5-small", f
 # a student directory (engine.encoders.students)
 STUDENT_FILE = "student.json"
 DELTA_FILE = "delta.safetensors"
+DOCUMENT_OFFSETS_FILE = "document_offsets.safetensors"  # optional: engine.encoders.offsets
 
 # an ONNX export directory (engine.onnx_export)
 EXPORT_CARD_FILE = "card.json"

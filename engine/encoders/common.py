@@ -11,6 +11,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 from engine.artifacts.fingerprints import fingerprint_files  # noqa: F401  (re-exported: encoders hash weights)
+from engine.encoders.offsets import OffsetDocuments, read_document_offsets
 from engine.errors import UserError
 
 Kind = Literal["query", "passage"]
@@ -89,6 +90,7 @@ class RoutedStudent:
         self.student, self.base, self.document_encoder = student, base, document_encoder
         self.fallback_langs = list(fallback_langs)
         self.source = Path(source)
+        self.document_offsets = read_document_offsets(self.source)  # {lang: δ_L}, engine.encoders.offsets
         self.name = self.source.name
         self.fingerprint = student.fingerprint
 
@@ -115,11 +117,15 @@ def document_encoder(model, lang: str | None = None):
     """The encoder for documents in ``lang``: English (or no language given) goes to a student's frozen base — the
     teacher, whose index every student shares — and any other language to the encoder that answers queries in it
     (:func:`query_encoder`: the student, or the base for its fallback languages), so documents of every language
-    share one index and one score scale. A model without routing encodes every document itself."""
+    share one index and one score scale. A model without routing encodes every document itself. A student with
+    document offsets (:mod:`engine.encoders.offsets`) shifts its documents in each language by that language's."""
     from engine.languages import normalize_code
 
     base = getattr(model, "document_encoder", None) or model
     if not lang or normalize_code(lang) == "en":
         return base
     enc = query_encoder(model, lang)
-    return base if enc is getattr(model, "base", None) else enc
+    if enc is getattr(model, "base", None):
+        return base
+    offset = getattr(model, "document_offsets", {}).get(normalize_code(lang))
+    return enc if offset is None else OffsetDocuments(enc, offset, normalize_code(lang))

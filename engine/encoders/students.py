@@ -157,3 +157,28 @@ def load_student(student_dir: Path, base) -> StudentEncoder:
     student = Encoder(model, base.tokenizer, name=Path(student_dir).name, fingerprint=fp,
                       max_length=base.max_length, prefixes=base.prefixes, source=Path(student_dir))
     return StudentEncoder(student, base, card, Path(student_dir))
+
+
+def compute_document_offsets(model, langs: list[str], pairs: int | None = None) -> dict:
+    """Document offsets (:mod:`engine.encoders.offsets`) ``{lang: δ_L}`` for each language of ``langs`` the student
+    answers itself (not its fallback languages), from its first ``pairs`` shipped dev pairs (default
+    ``OFFSET_PAIRS``); languages without shipped dev bitext are left out."""
+    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.encoders.common import document_encoder, query_encoder
+    from engine.encoders.offsets import OFFSET_PAIRS, language_offset
+
+    pairs = pairs or OFFSET_PAIRS
+    base = getattr(model, "base", None)
+    english_encoder = document_encoder(model, "en")
+    offsets: dict = {}
+    for lang in langs:
+        encoder = query_encoder(model, lang)
+        if encoder is base:
+            continue
+        dev = [p for f in shipped_bitext(lang, None, "dev") for p in load_bitext(f, lang=lang, quiet=True)[0]][:pairs]
+        if not dev:
+            continue
+        english = english_encoder.encode([e for e, _ in dev], kind="passage", progress=f"offsets {lang}: English")
+        other = encoder.encode([x for _, x in dev], kind="passage", progress=f"offsets {lang}")
+        offsets[lang] = language_offset(english, other)
+    return offsets

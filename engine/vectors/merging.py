@@ -24,27 +24,6 @@ from engine.errors import UserError
 
 MERGES = ("cosine", "z-score")
 
-
-def language_offset(english_vecs: np.ndarray, other_vecs: np.ndarray) -> np.ndarray:
-    r"""The shift that moves a language's document vectors onto the English documents' mean, from translation pairs:
-
-    .. math:: \delta_L = \frac{1}{n} \sum_i T_{passage}(e_i) - \frac{1}{n} \sum_i S_{passage}(f_i), \qquad
-              d' = \frac{d + \delta_L}{\|d + \delta_L\|}
-
-    for ``n`` pairs :math:`(e_i, f_i)` (dev bitext, never the collection). Removing a language's mean component is
-    the centering of Libovický et al. (2020, "On the language neutrality of pre-trained multilingual
-    representations"), here towards English, so documents keep the teacher's scale and an index stores them
-    corrected once (no per-query work)."""
-    english_vecs, other_vecs = np.asarray(english_vecs, np.float32), np.asarray(other_vecs, np.float32)
-    if english_vecs.shape != other_vecs.shape or not len(english_vecs):
-        raise UserError("language_offset needs the same number (> 0) of English and other-language vectors")
-    return english_vecs.mean(0) - other_vecs.mean(0)
-
-
-def shift_documents(doc_vecs: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """``d' = (d + δ) / ‖d + δ‖`` row by row (:func:`language_offset`)."""
-    moved = np.asarray(doc_vecs, np.float32) + np.asarray(offset, np.float32)[None, :]
-    return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-12)
 MOMENT_SAMPLE = 1024  # documents per language the mean and spread of a query's scores are taken over
 
 

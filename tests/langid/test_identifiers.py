@@ -18,7 +18,6 @@ from engine.langid import (
     NgramConfig,
     NgramIdentifier,
     NgramModel,
-    best_identifier,
     get_identifier,
     load_ngram_model,
     ngrams,

@@ -1,0 +1,128 @@
+"""Document offsets: a student's documents in a language moved by the mean English-minus-language difference of dev
+pairs, applied wherever documents are encoded (``document_encoder``), on torch and ONNX alike."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from engine.artifacts.names import DOCUMENT_OFFSETS_FILE
+from engine.encoders import load_encoder
+from engine.encoders.common import document_encoder, query_encoder
+from engine.encoders.offsets import (
+    OffsetDocuments,
+    language_offset,
+    read_document_offsets,
+    shift_documents,
+    write_document_offsets,
+)
+from engine.errors import UserError
+
+
+def test_the_offset_is_the_mean_difference_and_shifted_vectors_are_unit_length():
+    rng = np.random.default_rng(0)
+    en, other = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    delta = language_offset(en, other)
+    assert np.allclose(delta, en.mean(0) - other.mean(0), atol=1e-6)
+    docs = rng.normal(size=(3, 4))
+    moved = shift_documents(docs, delta)
+    want = docs + delta
+    assert np.allclose(moved, want / np.linalg.norm(want, axis=1, keepdims=True), atol=1e-6)
+    assert np.allclose(np.linalg.norm(moved, axis=1), 1.0, atol=1e-6)
+    # the offset moves the other language's mean exactly onto the English mean (before renormalising)
+    assert np.allclose((other + delta).mean(0), en.mean(0), atol=1e-6)
+    with pytest.raises(UserError, match="same number"):
+        language_offset(en, other[:3])
+
+
+def test_offsets_round_trip_and_a_student_without_them_reads_none(tmp_path):
+    assert read_document_offsets(tmp_path) == {} and read_document_offsets(None) == {}
+    offsets = {"ny": np.arange(4, dtype=np.float32), "am": -np.ones(4, np.float32)}
+    path = write_document_offsets(tmp_path, offsets)
+    assert path.name == DOCUMENT_OFFSETS_FILE and not list(tmp_path.glob("*.tmp"))
+    back = read_document_offsets(tmp_path)
+    assert set(back) == {"ny", "am"} and all(np.array_equal(back[k], offsets[k]) for k in offsets)
+
+
+@pytest.fixture()
+def shifted_student(tiny_sw_student_dir, tmp_path):
+    path = tmp_path / "student"
+    shutil.copytree(tiny_sw_student_dir, path)
+    plain = load_encoder(path)
+    delta = np.linspace(-0.5, 0.5, plain.student.dim).astype(np.float32)
+    write_document_offsets(path, {"sw": delta})
+    return path, plain, delta
+
+
+def test_a_student_with_offsets_shifts_its_documents_in_that_language_only(shifted_student):
+    path, plain, delta = shifted_student
+    model = load_encoder(path)
+    texts = ["watoto wanacheza mpira", "kila mtu ana haki"]
+    enc = document_encoder(model, "swh")  # an alias of sw
+    assert isinstance(enc, OffsetDocuments) and enc.fingerprint != model.student.fingerprint
+    assert np.allclose(enc.encode(texts, kind="passage"),
+                       shift_documents(plain.student.encode(texts, kind="passage"), delta), atol=1e-5)
+    # queries, English documents and the student's query encoder are untouched
+    assert np.allclose(query_encoder(model, "sw").encode(texts), plain.student.encode(texts), atol=1e-6)
+    assert document_encoder(model, "en") is model.document_encoder
+    assert document_encoder(model, "sw").encode(texts, kind="query").shape == (2, plain.student.dim)
+    assert np.allclose(document_encoder(model, "sw").encode(texts, kind="query"), plain.student.encode(texts),
+                       atol=1e-6)
+
+
+def test_the_onnx_student_reads_the_same_offsets(shifted_student):
+    from engine.backends import load_serving_model
+
+    path, plain, delta = shifted_student
+    served = load_serving_model(path, "onnx", progress=False, query_precision="fp32")
+    enc = document_encoder(served, "sw")
+    assert isinstance(enc, OffsetDocuments)
+    assert enc.fingerprint == document_encoder(load_encoder(path), "sw").fingerprint  # one index for both backends
+    texts = ["watoto wanacheza mpira shuleni"]
+    assert np.allclose(enc.encode(texts, kind="passage"),
+                       shift_documents(plain.student.encode(texts, kind="passage"), delta), atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def tiny_ny_student_dir(tmp_path_factory, tiny_model_dir):
+    from engine.training import DistillConfig, distill
+
+    root = tmp_path_factory.mktemp("ny-student")
+    bitext = root / "ny.tsv"
+    bitext.write_text("".join(f"children play {i}\tana akusewera {i}\n" for i in range(40)))
+    config = DistillConfig(bitext=[str(bitext)], langs=["ny"], out=str(root / "s"), base=str(tiny_model_dir),
+                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
+    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
+    card = json.loads((root / "s" / "student.json").read_text())
+    card["fallback_langs"] = []  # the student answers Chichewa itself
+    (root / "s" / "student.json").write_text(json.dumps(card))
+    return root / "s"
+
+
+def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_dir, tmp_path, capsys):
+    from engine.cli import main
+    from engine.data.bitext import load_bitext, shipped_bitext
+
+    path = tmp_path / "s"
+    shutil.copytree(tiny_ny_student_dir, path)
+    assert main(["offsets", str(path), "--pairs", "40"]) == 0
+    assert "document offsets for ny" in capsys.readouterr().out
+    got = read_document_offsets(path)["ny"]
+    model = load_encoder(path)
+    dev = [p for f in shipped_bitext("ny", None, "dev") for p in load_bitext(f, lang="ny", quiet=True)[0]][:40]
+    want = (model.document_encoder.encode([e for e, _ in dev], kind="passage").mean(0)
+            - model.student.encode([x for _, x in dev], kind="passage").mean(0))
+    assert np.allclose(got, want, atol=1e-5)
+    # computed again from the documents as trained, not from already-shifted ones: the same offset
+    assert main(["offsets", str(path), "--pairs", "40"]) == 0
+    assert np.allclose(read_document_offsets(path)["ny"], got, atol=1e-6)
+    assert main(["offsets", str(path), "--remove"]) == 0 and read_document_offsets(path) == {}
+
+
+def test_the_offsets_verb_refuses_what_is_not_a_student(tmp_path, capsys):
+    from engine.cli import main
+
+    assert main(["offsets", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "is not a student directory" in err and str(tmp_path.parent) not in err
