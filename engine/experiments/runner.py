@@ -10,7 +10,7 @@ from engine.artifacts import read_student_card
 from engine.errors import UserError
 from engine.experiments.chart import udhr_chart
 from engine.experiments.plans import Plan
-from engine.experiments.stats import group_runs, write_plan_stats
+from engine.experiments.stats import SEED_SUFFIX, write_plan_stats
 from engine.experiments.table import comparison_table
 
 
@@ -75,7 +75,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     write_text_atomic(reports_dir / f"{plan.name}.md", comparison_table(results, baseline) + "\n")
     if "udhr" in plan.suites:
         write_text_atomic(reports_dir / f"{plan.name}.svg", udhr_chart(plan, results, baseline))
-    if any(len(runs) > 1 for runs in group_runs(list(results["runs"])).values()):  # seeds: CIs and paired tests
+    if any(SEED_SUFFIX.match(name) for name in results["runs"]):  # a plan with seeds: CIs and paired tests
+        # (written from the first seeded run on, so a plan cut short still compares its systems query by query)
         write_plan_stats(results, reports_dir, baseline_runs(runs_dir, plan.suites))
     return results
 
