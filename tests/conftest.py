@@ -27,24 +27,33 @@ def tiny_encoder(tiny_model_dir):
 
 
 @pytest.fixture(scope="session")
-def tiny_sw_student_dir(tmp_path_factory, tiny_model_dir):
-    """A real (two-step) student of the tiny model that answers Swahili itself (no fallback): a fingerprint of its
-    own, so its document side is not its base's."""
+def tiny_student_factory(tmp_path_factory, tiny_model_dir):
+    """``make(lang, english, other)``: a real (two-step) student of the tiny model on 40 pairs ``english i<TAB>other
+    i`` that answers ``lang`` itself (no fallback), so its document side is not its base's."""
     import json
 
     from engine.encoders import load_encoder
     from engine.training import DistillConfig, distill
 
-    root = tmp_path_factory.mktemp("sw-student")
-    bitext = root / "sw.tsv"
-    bitext.write_text("".join(f"children play {i}\twatoto wanacheza {i}\n" for i in range(40)))
-    config = DistillConfig(bitext=[str(bitext)], langs=["sw"], out=str(root / "s"), base=str(tiny_model_dir),
-                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
-    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
-    card = json.loads((root / "s" / "student.json").read_text())
-    card["fallback_langs"] = []  # two steps need not beat the base on dev; here the student answers Swahili
-    (root / "s" / "student.json").write_text(json.dumps(card))
-    return root / "s"
+    def make(lang: str, english: str, other: str):
+        root = tmp_path_factory.mktemp(f"{lang}-student")
+        bitext = root / f"{lang}.tsv"
+        bitext.write_text("".join(f"{english} {i}\t{other} {i}\n" for i in range(40)))
+        config = DistillConfig(bitext=[str(bitext)], langs=[lang], out=str(root / "s"), base=str(tiny_model_dir),
+                               batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
+        distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
+        card = json.loads((root / "s" / "student.json").read_text())
+        card["fallback_langs"] = []  # two steps need not beat the base on dev; here the student answers the language
+        (root / "s" / "student.json").write_text(json.dumps(card))
+        return root / "s"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tiny_sw_student_dir(tiny_student_factory):
+    """A tiny student that answers Swahili itself."""
+    return tiny_student_factory("sw", "children play", "watoto wanacheza")
 
 
 @pytest.fixture(scope="session")

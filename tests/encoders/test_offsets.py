@@ -1,7 +1,6 @@
 """Document offsets: a student's documents in a language moved by the mean English-minus-language difference of dev
 pairs, applied wherever documents are encoded (``document_encoder``), on torch and ONNX alike."""
 
-import json
 import shutil
 
 import numpy as np
@@ -85,19 +84,8 @@ def test_the_onnx_student_reads_the_same_offsets(shifted_student):
 
 
 @pytest.fixture(scope="module")
-def tiny_ny_student_dir(tmp_path_factory, tiny_model_dir):
-    from engine.training import DistillConfig, distill
-
-    root = tmp_path_factory.mktemp("ny-student")
-    bitext = root / "ny.tsv"
-    bitext.write_text("".join(f"children play {i}\tana akusewera {i}\n" for i in range(40)))
-    config = DistillConfig(bitext=[str(bitext)], langs=["ny"], out=str(root / "s"), base=str(tiny_model_dir),
-                           batch_size=8, max_steps=2, eval_every=2, dev_pairs=8, threads=1, lr=1e-2)
-    distill(config, teacher=load_encoder(tiny_model_dir), progress=False)
-    card = json.loads((root / "s" / "student.json").read_text())
-    card["fallback_langs"] = []  # the student answers Chichewa itself
-    (root / "s" / "student.json").write_text(json.dumps(card))
-    return root / "s"
+def tiny_ny_student_dir(tiny_student_factory):
+    return tiny_student_factory("ny", "children play", "ana akusewera")
 
 
 def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_dir, tmp_path, capsys):
