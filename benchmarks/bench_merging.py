@@ -39,12 +39,11 @@ def shifted(scores: np.ndarray, groups: list[str], shift: float) -> np.ndarray:
 
 def dev_shift(model, lang: str) -> tuple[float, float]:
     """The λ whose SameLang@10 on ``lang``'s dev mixed collection is closest to 0.5, and that SameLang."""
-    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.data.bitext import shipped_pairs
     from engine.encoders.common import document_encoder, query_encoder
     from engine.evaluation.bias import same_language_share
 
-    pairs = [p for f in shipped_bitext(lang, None, "dev") for p in load_bitext(f, lang=lang, quiet=True)[0]]
-    pairs = pairs[:DEV_PAIRS]
+    pairs = shipped_pairs(lang, "dev", DEV_PAIRS)
     queries, distractors = pairs[:DEV_QUERIES], pairs[DEV_QUERIES:]
     q = query_encoder(model, lang).encode([x for _, x in queries], kind="query")
     english = document_encoder(model, "en").encode([e for e, _ in queries + distractors], kind="passage")

@@ -162,3 +162,9 @@ def shipped_bitext(lang: str, source: str | None = None, split: str = "train", d
     root = (data_dir or DATA_DIR) / "bitext"
     pattern = f"{source or '*'}/{code}.{split}.tsv.gz"
     return sorted(root.glob(pattern))
+
+
+def shipped_pairs(lang: str, split: str = "train", limit: int | None = None) -> list[tuple[str, str]]:
+    """The pairs of a language's shipped ``split`` files (every source, in file order), the first ``limit``."""
+    pairs = [p for f in shipped_bitext(lang, None, split) for p in load_bitext(f, lang=lang, quiet=True)[0]]
+    return pairs[:limit]

@@ -84,4 +84,3 @@ class OffsetDocuments:
     def encode(self, texts, kind: str = "query", **kwargs):
         vecs = self.encoder.encode(texts, kind=kind, **kwargs)
         return shift_documents(vecs, self.offset) if kind == "passage" else vecs
-

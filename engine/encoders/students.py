@@ -163,7 +163,7 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
     """Document offsets (:mod:`engine.encoders.offsets`) ``{lang: δ_L}`` for each language of ``langs`` the student
     answers itself (not its fallback languages), from its first ``pairs`` shipped dev pairs (default
     ``OFFSET_PAIRS``); languages without shipped dev bitext are left out."""
-    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.data.bitext import shipped_pairs
     from engine.encoders.common import document_encoder, query_encoder
     from engine.encoders.offsets import OFFSET_PAIRS, language_offset
 
@@ -175,7 +175,7 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
         encoder = query_encoder(model, lang)
         if encoder is base:
             continue
-        dev = [p for f in shipped_bitext(lang, None, "dev") for p in load_bitext(f, lang=lang, quiet=True)[0]][:pairs]
+        dev = shipped_pairs(lang, "dev", pairs)
         if not dev:
             continue
         english = english_encoder.encode([e for e, _ in dev], kind="passage", progress=f"offsets {lang}: English")

@@ -67,9 +67,7 @@ class StepForward:
         device = self.device
         if self.cache is not None:
             t_batch, _, t_h = self.cache.batch(en, True, device, kind="passage")
-            s_batch, s_bottom, _ = self.cache.batch(other, False, device, kind="passage")
-            with autocast(device, self.amp):
-                s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
+            s_batch, s_h = self._top_on(self.cache, other, "passage")
         else:
             t_h, t_batch, s_h, s_batch = self._whole(en, other, "passage")
         return t_h.float(), t_batch, s_h.float(), s_batch
@@ -78,15 +76,19 @@ class StepForward:
         """``(s_h, s_batch)``: the student's document states (``passage: ``) of long texts, through ``cache``
         (built for their length) when the bottom is frozen, else the student whole at the cache-less length."""
         if cache is not None:
-            s_batch, s_bottom, _ = cache.batch(texts, False, self.device, kind="passage")
-            with autocast(self.device, self.amp):
-                s_h = student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
+            s_batch, s_h = self._top_on(cache, texts, "passage")
         else:
             s_batch = self.student.tokenize(texts, "passage", self.long_length).to(self.device)
             with autocast(self.device, self.amp):
                 s_h = self.forward_model(input_ids=s_batch.input_ids, attention_mask=s_batch.attention_mask
                                          ).last_hidden_state
         return s_h.float(), s_batch
+
+    def _top_on(self, cache: FrozenBottomCache, texts: list[str], kind: str):
+        """``(s_batch, s_h)``: the student's trained top layers on ``texts``' cached frozen bottom."""
+        s_batch, s_bottom, _ = cache.batch(texts, False, self.device, kind=kind)
+        with autocast(self.device, self.amp):
+            return s_batch, student_top(self.student.model, s_bottom, s_batch.attention_mask, self.n_top)
 
     def _whole(self, en: list[str], other: list[str], kind: str):
         """Teacher (no gradient) and student run whole, both sides prefixed as ``kind``."""

@@ -23,7 +23,6 @@ import numpy as np
 from engine.errors import UserError
 
 MERGES = ("cosine", "z-score")
-
 MOMENT_SAMPLE = 1024  # documents per language the mean and spread of a query's scores are taken over
 
 

@@ -90,7 +90,7 @@ def tiny_ny_student_dir(tiny_student_factory):
 
 def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_dir, tmp_path, capsys):
     from engine.cli import main
-    from engine.data.bitext import load_bitext, shipped_bitext
+    from engine.data.bitext import shipped_pairs
 
     path = tmp_path / "s"
     shutil.copytree(tiny_ny_student_dir, path)
@@ -98,7 +98,7 @@ def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_
     assert "document offsets for ny" in capsys.readouterr().out
     got = read_document_offsets(path)["ny"]
     model = load_encoder(path)
-    dev = [p for f in shipped_bitext("ny", None, "dev") for p in load_bitext(f, lang="ny", quiet=True)[0]][:40]
+    dev = shipped_pairs("ny", "dev", 40)
     want = (model.document_encoder.encode([e for e, _ in dev], kind="passage").mean(0)
             - model.student.encode([x for _, x in dev], kind="passage").mean(0))
     assert np.allclose(got, want, atol=1e-5)
