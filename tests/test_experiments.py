@@ -20,8 +20,11 @@ def test_every_plan_builds_with_known_settings(name):
     plan = get_plan(name)
     known = {f.name for f in fields(DistillConfig)}
     assert plan.name == name and plan.runs
-    for run in plan.runs:
+    for i, run in enumerate(plan.runs):
         assert set(plan.common) | set(run.settings) <= known, run.name
+        if run.offsets_of is not None:  # a copy of a student trained (or shared) earlier in the same plan
+            assert run.offsets_of in [r.name for r in plan.runs[:i]] and run.student is None, run.name
+    assert len({r.name for r in plan.runs}) == len(plan.runs)
 
 
 def test_unknown_plan_names_the_known_ones():

@@ -113,18 +113,20 @@ def query_encoder(model, lang: str | None = None):
     return getattr(model, "student", model)
 
 
-def document_encoder(model, lang: str | None = None):
+def document_encoder(model, lang: str | None = None, route: bool = True):
     """The encoder for documents in ``lang``: English (or no language given) goes to a student's frozen base — the
     teacher, whose index every student shares — and any other language to the encoder that answers queries in it
     (:func:`query_encoder`: the student, or the base for its fallback languages), so documents of every language
     share one index and one score scale. A model without routing encodes every document itself. A student with
-    document offsets (:mod:`engine.encoders.offsets`) shifts its documents in each language by that language's."""
+    document offsets (:mod:`engine.encoders.offsets`) shifts its documents in each language by that language's.
+    ``route=False``: the student encodes every non-English document, its fallback languages too (offsets still
+    apply)."""
     from engine.languages import normalize_code
 
     base = getattr(model, "document_encoder", None) or model
     if not lang or normalize_code(lang) == "en":
         return base
-    enc = query_encoder(model, lang)
+    enc = query_encoder(model, lang) if route else getattr(model, "student", model)
     if enc is getattr(model, "base", None):
         return base
     offset = getattr(model, "document_offsets", {}).get(normalize_code(lang))

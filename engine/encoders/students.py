@@ -182,3 +182,30 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
         other = encoder.encode([x for _, x in dev], kind="passage", progress=f"offsets {lang}")
         offsets[lang] = language_offset(english, other)
     return offsets
+
+
+def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = None) -> dict:
+    """A copy of the student in ``source`` at ``out`` (its weights, card and config; not its checkpoints) with
+    document offsets computed from the documents as trained (:func:`compute_document_offsets`); written in a
+    temporary directory renamed at the end, so an interrupted copy leaves nothing at ``out``. Returns the offsets."""
+    import shutil
+
+    from engine.artifacts.names import DOCUMENT_OFFSETS_FILE
+    from engine.encoders import load_encoder
+    from engine.encoders.offsets import write_document_offsets
+
+    source, out = Path(source), Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in source.iterdir():
+        if f.is_file() and f.name != DOCUMENT_OFFSETS_FILE:
+            shutil.copy2(f, tmp / f.name)
+    model = load_encoder(tmp)
+    offsets = compute_document_offsets(model, model.card.langs, pairs)
+    if not offsets:
+        shutil.rmtree(tmp)
+        raise UserError(f"{source.name}: no language it answers has shipped dev bitext; no offsets")
+    write_document_offsets(tmp, offsets)
+    tmp.rename(out)
+    return offsets

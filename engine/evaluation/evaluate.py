@@ -64,9 +64,7 @@ def encode_documents(model, coll, doc_ids: list[str], cache_root: Path, config: 
         groups.setdefault(coll.doc_lang(d), []).append(i)
     out = None
     for lang, rows in groups.items():
-        enc = document_encoder(model, lang)
-        if not config.route and lang != "en":
-            enc = getattr(model, "student", model)
+        enc = document_encoder(model, lang, route=config.route)
         vecs = encode_cached(enc, [coll.docs[doc_ids[i]] for i in rows], "passage", cache_root, config.batch_size,
                              progress=progress and (progress if len(groups) == 1 else f"{progress} ({lang})"))
         if out is None:

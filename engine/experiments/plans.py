@@ -4,6 +4,7 @@ suites to evaluate them, and how to chart them. ``PLANS`` maps each ``python -m 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class Run:
     name: str
     settings: dict
     student: str | None = None  # run directory under --runs when the student is shared with another plan
+    offsets_of: str | None = None  # no training: this plan's run of that name, given document offsets from dev
 
 
 # Shared students: the 10,000-pair points of the learning curves are the per-language students of those languages.
@@ -183,6 +185,33 @@ def _passages_plan(lang: str = "ny", seeds: tuple[int, ...] = SEEDS) -> Plan:
     )
 
 
+def _local_plan(lang: str = "ny", block: int = 16, seeds: tuple[int, ...] = SEEDS) -> Plan:
+    """passages-ny's system with the passage terms, its batches made of neighbours (``--local-batches``: runs of
+    ``block`` consecutive verses, so the in-batch negatives include the neighbouring verses and passages that
+    ``bible-ny`` has to tell apart), against the same system with random batches (passages-ny's students)."""
+    passages = _passages_plan(lang, seeds)
+    with_terms = [r for r in passages.runs if r.name.startswith(f"{lang}-infonce-passages-all-")]
+    runs: list[Run] = []
+    for r in with_terms:
+        local = Run(r.name.replace("-all-", "-local-"), {**r.settings, "local_batches": block})
+        shared = Run(r.name, r.settings, student=f"{passages.name}/{r.name}")
+        runs += [local, shared]
+        # each student again with document offsets from dev (engine.encoders.offsets): its documents moved onto
+        # the teacher's English, for English queries over Chichewa documents and the mixed collection
+        runs += [Run(re.sub(r"-s(\d+)$", r"-offsets-s\1", x.name), x.settings, offsets_of=x.name)
+                 for x in (local, shared)]
+    return Plan(
+        name=f"local-{lang}",
+        description=f"Batches of neighbours: {passages.name}'s InfoNCE with the passage terms, each batch made of runs "
+                    f"of {block} consecutive verses (hard in-batch negatives) vs random batches, each with and "
+                    f"without document offsets from dev, over {len(seeds)} seeds, top 4 layers, 1 epoch",
+        runs=runs,
+        suites=passages.suites,
+        common=passages.common,
+        baseline=passages.baseline,
+    )
+
+
 # Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).
 NEW_LANGUAGES = ["tn", "nso", "ts", "ve", "ss", "st"]
 
@@ -214,6 +243,7 @@ PLANS = {
     "directions": _directions_plan,
     "grow": _grow_plan,
     "passages-ny": _passages_plan,
+    "local-ny": _local_plan,
 }
 
 

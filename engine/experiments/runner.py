@@ -31,6 +31,7 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     (``--trained-only``) trains nothing: the tables and statistics cover the runs whose students exist.
     """
     from engine.encoders import load_encoder
+    from engine.encoders.students import copy_with_offsets
     from engine.evaluation import EvalConfig, evaluate
     from engine.training import DistillConfig, distill
     from engine.training.checkpoint import LAST
@@ -51,6 +52,12 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
         settings = {**plan.common, **run.settings, **(overrides or {})}
         if trained_only and not (out / "summary.json").is_file():
             continue
+        if run.offsets_of is not None and not (out / "summary.json").is_file():
+            source = next(r for r in plan.runs if r.name == run.offsets_of)
+            source_dir = runs_dir / (source.student or f"{plan.name}/{source.name}")
+            if not (source_dir / "summary.json").is_file():
+                continue  # its student is not trained yet (a plan cut short)
+            copy_with_offsets(source_dir, out)
         if not (out / "summary.json").is_file():
             config = DistillConfig(out=str(out), **settings)
             if texts != (tuple(config.bitext), tuple(config.langs)):

@@ -49,4 +49,6 @@ class DistillConfig:
     passage_units: int = 5  # consecutive bitext units per pseudo-passage
     passage_max_length: int = 256  # tokens of a teacher pseudo-passage
     length_buckets: bool = True  # batches of similar-length pairs: less padding, same pairs per epoch
+    local_batches: int = 0  # blocks of this many consecutive pairs (file order) fill each batch: neighbours as hard
+    # negatives (engine.training.batching); 0 = off; replaces length buckets
     extra: dict = field(default_factory=dict)

@@ -63,7 +63,8 @@ def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
 
     Shipped bitext brings its own dev split, and so does a ``LANG.train.tsv.gz`` with a ``LANG.dev.tsv.gz`` beside it
     (``data add`` writes both); other user bitext gives up a held-out slice (at most a tenth) that is never trained
-    on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them; with ``unused``, the English sides
+    on. Pairs are shuffled with ``config.seed`` before ``max_pairs`` cuts them (and put back in file order with
+    ``local_batches``); with ``unused``, the English sides
     of the pairs the cut leaves out (never trained on) are appended to it, in that shuffled order.
     """
     from engine.data.bitext import load_bitext
@@ -91,6 +92,7 @@ def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
     triples: list[tuple[str, str, str]] = []
     for lang, pairs in by_lang.items():
         order = rng.permutation(len(pairs))
+        position = {pair: i for i, pair in enumerate(pairs)}
         pairs = [pairs[i] for i in order]
         if lang not in dev:  # user bitext without a dev split: hold out a slice, never trained on
             n_dev = min(config.dev_pairs, len(pairs) // 10)
@@ -100,6 +102,8 @@ def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
             if unused is not None:
                 unused.extend(en for en, _ in pairs[cut:])
             pairs = pairs[:cut]
+        if config.local_batches:  # back to file order, for batches of neighbours (engine.training.batching)
+            pairs = sorted(pairs, key=position.__getitem__)
         summary[lang]["train"] = len(pairs)
         triples += [(lang, en, x) for en, x in pairs]
     dev = {lang: p[: config.dev_pairs] for lang, p in dev.items()}

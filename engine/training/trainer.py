@@ -162,14 +162,15 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
         selection.start(state, student)
 
     # --- the loop
-    lengths = pair_lengths(triples) if config.length_buckets else None
+    lengths = pair_lengths(triples) if config.length_buckets and not config.local_batches else None
     student_model.train()
     bar = tqdm(total=total_steps, initial=state["step"], desc=f"distill {config.loss}", unit="step",
                disable=not progress or rank != 0)
     stats: dict = {}
     while state["step"] < total_steps:
         epoch, offset = divmod(state["step"], steps_per_epoch)
-        for idx in batch_order(len(triples), global_batch, epoch, config.seed, lengths)[offset:]:
+        batches = batch_order(len(triples), global_batch, epoch, config.seed, lengths, local=config.local_batches)
+        for idx in batches[offset:]:
             if state["step"] >= total_steps:
                 break
             t0 = time.perf_counter()

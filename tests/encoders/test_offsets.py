@@ -70,6 +70,21 @@ def test_a_student_with_offsets_shifts_its_documents_in_that_language_only(shift
                        atol=1e-6)
 
 
+def test_offsets_apply_when_the_student_answers_every_language_too(shifted_student):
+    """``route=False`` (``evaluate --no-route``, the experiment tables) sends a fallback language's documents to the
+    student instead of the base: its offsets still move them."""
+    path, plain, delta = shifted_student
+    model = load_encoder(path)
+    model.fallback_langs = ["sw"]  # as if dev selection had given sw back to the base
+    assert document_encoder(model, "sw") is model.document_encoder
+    enc = document_encoder(model, "sw", route=False)
+    texts = ["watoto wanacheza mpira"]
+    assert isinstance(enc, OffsetDocuments)
+    assert np.allclose(enc.encode(texts, kind="passage"),
+                       shift_documents(plain.student.encode(texts, kind="passage"), delta), atol=1e-5)
+    assert document_encoder(model, "en", route=False) is model.document_encoder
+
+
 def test_the_onnx_student_reads_the_same_offsets(shifted_student):
     from engine.backends import load_serving_model
 
@@ -106,6 +121,20 @@ def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_
     assert main(["offsets", str(path), "--pairs", "40"]) == 0
     assert np.allclose(read_document_offsets(path)["ny"], got, atol=1e-6)
     assert main(["offsets", str(path), "--remove"]) == 0 and read_document_offsets(path) == {}
+
+
+def test_a_copy_with_offsets_leaves_the_source_as_it_was(tiny_ny_student_dir, tmp_path):
+    from engine.encoders.students import copy_with_offsets
+
+    out = tmp_path / "with-offsets"
+    offsets = copy_with_offsets(tiny_ny_student_dir, out, pairs=40)
+    assert read_document_offsets(tiny_ny_student_dir) == {} and not (tmp_path / "with-offsets.tmp").exists()
+    assert set(offsets) == {"ny"} and np.array_equal(read_document_offsets(out)["ny"], offsets["ny"])
+    source, copy = load_encoder(tiny_ny_student_dir), load_encoder(out)
+    assert copy.student.fingerprint == source.student.fingerprint  # same weights: queries share the cache
+    texts = ["ana akusewera"]
+    assert np.allclose(document_encoder(copy, "ny").encode(texts, kind="passage"),
+                       shift_documents(source.student.encode(texts, kind="passage"), offsets["ny"]), atol=1e-5)
 
 
 def test_the_offsets_verb_refuses_what_is_not_a_student(tmp_path, capsys):

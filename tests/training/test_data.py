@@ -56,3 +56,16 @@ def test_pairs_left_out_by_max_pairs_become_dev_distractors(tmp_path, tiny_encod
     scores = q @ hard.docs["tn"].T
     ranks = [(scores[i] > scores[i, i]).sum() + 1 for i in range(len(q))]
     assert np.isclose(rr_at_10(q, hard.docs["tn"]), np.mean([1 / r if r <= 10 else 0 for r in ranks]))
+
+
+def test_local_batches_keep_the_sampled_pairs_in_file_order(tmp_path):
+    rows = [(f"verse {i}", f"vesi {i}") for i in range(60)]
+    _write(tmp_path / "ny.train.tsv.gz", rows)
+    _write(tmp_path / "ny.dev.tsv.gz", [("dev", "dev")])
+    config = dict(bitext=[str(tmp_path / "ny.train.tsv.gz")], langs=["ny"], out=str(tmp_path / "run"), max_pairs=20)
+    shuffled, _, _ = load_training_pairs(DistillConfig(**config))
+    local, _, _ = load_training_pairs(DistillConfig(**config, local_batches=4))
+    order = [int(en.split()[1]) for _, en, _ in local]
+    assert order == sorted(order) and len(order) == 20  # back in file order: neighbours stay neighbours
+    assert {en for _, en, _ in local} == {en for _, en, _ in shuffled}  # the same random sample of 20
+    assert [int(en.split()[1]) for _, en, _ in shuffled] != order
