@@ -45,6 +45,7 @@ class DistillConfig:
     passage_side: float = 0.0  # λ_d: the loss again on passage-prefixed pairs (the student's document side); 0 = off
     passage_weight: float = 0.0  # λ_p of the pseudo-passage term (engine.training.passages); 0 = off
     passage_window_side: float = 0.0  # λ_w: the student's document side on pseudo-passages (passages.py); 0 = off
+    language_parity: float = 0.0  # λ_par: a query scores each unit's two document versions alike (parity.py)
     passage_window_rows: int = 8  # pseudo-passages the student encodes per step for λ_w (the rest: negatives only)
     passage_units: int = 5  # consecutive bitext units per pseudo-passage
     passage_max_length: int = 256  # tokens of a teacher pseudo-passage

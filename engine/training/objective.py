@@ -4,11 +4,12 @@ r"""The training objective of one step: the configured loss plus the English ter
     \mathcal{L} = L\big(T(e), S(f)\big) + \lambda \cdot L_{en}\big(T(e), S(e)\big)
                   \; [+\, \lambda_d \cdot L\big(T_{passage}(e), S_{passage}(f)\big)]
                   \; [+\, \lambda_p \cdot \mathcal{L}_p] \; [+\, \lambda_w \cdot \mathcal{L}_w]
+                  \; [+\, \lambda_{par} \cdot \mathcal{L}_{par}]
 
 The bracketed terms are optional: ``passage_side`` (λ_d) trains the student's document side, the same loss with both
 texts prefixed ``passage: `` (so students can encode low-resource documents); ``passage_weight`` (λ_p) is the
 pseudo-passage term of :mod:`engine.training.passages`, ``passage_window_side`` (λ_w) its document side on
-pseudo-passages.
+pseudo-passages, ``language_parity`` (λ_par) the score parity of :mod:`engine.training.parity`.
 
 :math:`L` is ``LOSSES[config.loss]`` built by its own ``from_config``; :math:`L_{en}` is the OT distance
 (``english_term="ot"``, the ``ot-align`` loss) or pooled MSE (``"mse"``), weighted by ``lambda_en``, so the student's

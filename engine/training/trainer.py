@@ -49,6 +49,7 @@ from engine.training.distributed import barrier, dist_setup, wrap_ddp
 from engine.training.forward import StepForward, bottom_cache, top_layers
 from engine.training.objective import DistillLoss
 from engine.training.optimizer import make_optimizer, optimizer_step
+from engine.training.parity import add_parity_term
 from engine.training.passages import passage_targets, window_side_term
 from engine.training.precision import autocast_dtype
 from engine.training.selection import DevSelection
@@ -177,10 +178,14 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
             idx = idx[rank::world]
             hidden = forward([triples[i][1] for i in idx], [triples[i][2] for i in idx])
             loss, stats = loss_fn(*hidden)
-            if config.passage_side > 0:
-                doc_loss, _ = loss_fn.main_term(*forward.passage_pair([triples[i][1] for i in idx],
-                                                                      [triples[i][2] for i in idx]))
-                loss, stats = loss + config.passage_side * doc_loss, {**stats, "documents": float(doc_loss.detach())}
+            if config.passage_side > 0 or config.language_parity > 0:
+                pair = forward.passage_pair([triples[i][1] for i in idx], [triples[i][2] for i in idx])
+                if config.passage_side > 0:
+                    doc_loss, _ = loss_fn.main_term(*pair)
+                    loss = loss + config.passage_side * doc_loss
+                    stats = {**stats, "documents": float(doc_loss.detach())}
+                if config.language_parity > 0:
+                    loss, stats = add_parity_term(loss, stats, hidden, pair, config.language_parity, config.tau)
             if passages is not None:
                 loss, stats = passages.add_term(loss, stats, hidden, [triples[i][1] for i in idx])
             if windows is not None:
