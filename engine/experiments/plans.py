@@ -185,31 +185,47 @@ def _passages_plan(lang: str = "ny", seeds: tuple[int, ...] = SEEDS) -> Plan:
     )
 
 
-def _local_plan(lang: str = "ny", block: int = 16, seeds: tuple[int, ...] = SEEDS) -> Plan:
-    """passages-ny's system with the passage terms, its batches made of neighbours (``--local-batches``: runs of
-    ``block`` consecutive verses, so the in-batch negatives include the neighbouring verses and passages that
-    ``bible-ny`` has to tell apart), against the same system with random batches (passages-ny's students)."""
+def _with_offsets(run: Run) -> Run:
+    """The same student again with document offsets from dev (engine.encoders.offsets): its documents moved onto the
+    teacher's English, for English queries over low-resource documents and mixed collections."""
+    return Run(re.sub(r"-s(\d+)$", r"-offsets-s\1", run.name), run.settings, offsets_of=run.name)
+
+
+def _variant_plan(name: str, variant: str, settings: dict, what: str, lang: str = "ny",
+                  seeds: tuple[int, ...] = SEEDS, offsets_of_shared: bool = True) -> Plan:
+    """passages-ny's system with the passage terms changed by ``settings`` (runs ``<lang>-infonce-passages-<variant>
+    -s<seed>``) against the same system as trained there (its students shared), each also with document offsets."""
     passages = _passages_plan(lang, seeds)
-    with_terms = [r for r in passages.runs if r.name.startswith(f"{lang}-infonce-passages-all-")]
     runs: list[Run] = []
-    for r in with_terms:
-        local = Run(r.name.replace("-all-", "-local-"), {**r.settings, "local_batches": block})
+    for r in (r for r in passages.runs if r.name.startswith(f"{lang}-infonce-passages-all-")):
+        changed = Run(r.name.replace("-all-", f"-{variant}-"), {**r.settings, **settings})
         shared = Run(r.name, r.settings, student=f"{passages.name}/{r.name}")
-        runs += [local, shared]
-        # each student again with document offsets from dev (engine.encoders.offsets): its documents moved onto
-        # the teacher's English, for English queries over Chichewa documents and the mixed collection
-        runs += [Run(re.sub(r"-s(\d+)$", r"-offsets-s\1", x.name), x.settings, offsets_of=x.name)
-                 for x in (local, shared)]
+        runs += [changed, shared, _with_offsets(changed)] + ([_with_offsets(shared)] if offsets_of_shared else [])
     return Plan(
-        name=f"local-{lang}",
-        description=f"Batches of neighbours: {passages.name}'s InfoNCE with the passage terms, each batch made of runs "
-                    f"of {block} consecutive verses (hard in-batch negatives) vs random batches, each with and "
-                    f"without document offsets from dev, over {len(seeds)} seeds, top 4 layers, 1 epoch",
+        name=name,
+        description=f"{what}: {passages.name}'s InfoNCE with the passage terms, {variant} vs as it was, "
+                    f"{'each' if offsets_of_shared else variant} with and without document offsets from dev, over "
+                    f"{len(seeds)} seeds, top 4 layers, 1 epoch",
         runs=runs,
         suites=passages.suites,
         common=passages.common,
         baseline=passages.baseline,
     )
+
+
+def _local_plan(lang: str = "ny", block: int = 16) -> Plan:
+    """Batches of neighbours (``--local-batches``: runs of ``block`` consecutive verses, so the in-batch negatives
+    include the neighbouring verses and passages that ``bible-ny`` has to tell apart) vs random batches."""
+    return _variant_plan(f"local-{lang}", "local", {"local_batches": block},
+                         f"Batches of neighbours (runs of {block} consecutive verses: hard in-batch negatives)", lang)
+
+
+def _parity_plan(lang: str = "ny", weight: float = 1.0) -> Plan:
+    """The language-parity term (engine.training.parity: a query scores each unit's two document versions alike),
+    against language bias in mixed collections; the random-batch students with offsets are local-ny's."""
+    return _variant_plan(f"parity-{lang}", "parity", {"language_parity": weight},
+                         f"Language parity (λ_par = {weight}: each unit's two document versions scored alike)", lang,
+                         offsets_of_shared=False)
 
 
 # Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).
@@ -244,6 +260,7 @@ PLANS = {
     "grow": _grow_plan,
     "passages-ny": _passages_plan,
     "local-ny": _local_plan,
+    "parity-ny": _parity_plan,
 }
 
 
