@@ -191,25 +191,26 @@ def _with_offsets(run: Run) -> Run:
     return Run(re.sub(r"-s(\d+)$", r"-offsets-s\1", run.name), run.settings, offsets_of=run.name)
 
 
-def _variant_plan(name: str, variant: str, settings: dict, what: str, lang: str = "ny",
-                  seeds: tuple[int, ...] = SEEDS, offsets_of_shared: bool = True) -> Plan:
-    """passages-ny's system with the passage terms changed by ``settings`` (runs ``<lang>-infonce-passages-<variant>
-    -s<seed>``) against the same system as trained there (its students shared), each also with document offsets."""
-    passages = _passages_plan(lang, seeds)
+def _variant_plan(name: str, variant: str, settings: dict, what: str, base: Plan, base_variant: str = "all",
+                  offsets_of_shared: bool = True) -> Plan:
+    """``base``'s runs ``*-infonce-passages-<base_variant>-s<seed>`` (their students shared) against the same runs
+    changed by ``settings`` (``*-infonce-passages-<variant>-s<seed>``), each also with document offsets."""
     runs: list[Run] = []
-    for r in (r for r in passages.runs if r.name.startswith(f"{lang}-infonce-passages-all-")):
-        changed = Run(r.name.replace("-all-", f"-{variant}-"), {**r.settings, **settings})
-        shared = Run(r.name, r.settings, student=f"{passages.name}/{r.name}")
+    sources = [r for r in base.runs if f"-infonce-passages-{base_variant}-" in r.name and r.offsets_of is None]
+    for r in sources:
+        changed = Run(r.name.replace(f"-{base_variant}-", f"-{variant}-"), {**r.settings, **settings})
+        shared = Run(r.name, r.settings, student=r.student or f"{base.name}/{r.name}")
         runs += [changed, shared, _with_offsets(changed)] + ([_with_offsets(shared)] if offsets_of_shared else [])
+    seeds = len(sources)
     return Plan(
         name=name,
-        description=f"{what}: {passages.name}'s InfoNCE with the passage terms, {variant} vs as it was, "
+        description=f"{what}: {variant} vs {base_variant} ({base.name}'s InfoNCE with the passage terms), "
                     f"{'each' if offsets_of_shared else variant} with and without document offsets from dev, over "
-                    f"{len(seeds)} seeds, top 4 layers, 1 epoch",
+                    f"{seeds} seeds, top 4 layers, 1 epoch",
         runs=runs,
-        suites=passages.suites,
-        common=passages.common,
-        baseline=passages.baseline,
+        suites=base.suites,
+        common=base.common,
+        baseline=base.baseline,
     )
 
 
@@ -217,15 +218,16 @@ def _local_plan(lang: str = "ny", block: int = 16) -> Plan:
     """Batches of neighbours (``--local-batches``: runs of ``block`` consecutive verses, so the in-batch negatives
     include the neighbouring verses and passages that ``bible-ny`` has to tell apart) vs random batches."""
     return _variant_plan(f"local-{lang}", "local", {"local_batches": block},
-                         f"Batches of neighbours (runs of {block} consecutive verses: hard in-batch negatives)", lang)
+                         f"Batches of neighbours (runs of {block} consecutive verses: hard in-batch negatives)",
+                         _passages_plan(lang))
 
 
-def _parity_plan(lang: str = "ny", weight: float = 1.0) -> Plan:
-    """The language-parity term (engine.training.parity: a query scores each unit's two document versions alike),
-    against language bias in mixed collections; the random-batch students with offsets are local-ny's."""
-    return _variant_plan(f"parity-{lang}", "parity", {"language_parity": weight},
-                         f"Language parity (λ_par = {weight}: each unit's two document versions scored alike)", lang,
-                         offsets_of_shared=False)
+def _parity_plan(lang: str = "ny", weight: float = 0.05) -> Plan:
+    """The language-parity term (engine.training.parity: a query scores each unit's two document versions alike)
+    added to local-ny's students, against language bias in mixed collections."""
+    return _variant_plan(f"parity-{lang}", "local-parity", {"language_parity": weight},
+                         f"Language parity (λ_par = {weight}: each unit's two document versions scored alike)",
+                         _local_plan(lang), base_variant="local", offsets_of_shared=False)
 
 
 # Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).

@@ -28,7 +28,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     report) as baseline, and write the plan's results, table and chart to ``reports_dir``; returns the results.
 
     ``overrides`` (``--set``) replace :class:`DistillConfig` settings for every run. ``trained_only``
-    (``--trained-only``) trains nothing: the tables and statistics cover the runs whose students exist.
+    (``--trained-only``) trains nothing: the tables and statistics cover the runs whose students exist (and the
+    copies with document offsets of those, made if missing).
     """
     from engine.encoders import load_encoder
     from engine.encoders.students import copy_with_offsets
@@ -50,14 +51,14 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     for run in plan.runs:
         out = runs_dir / (run.student or f"{plan.name}/{run.name}")
         settings = {**plan.common, **run.settings, **(overrides or {})}
-        if trained_only and not (out / "summary.json").is_file():
-            continue
-        if run.offsets_of is not None and not (out / "summary.json").is_file():
+        if run.offsets_of is not None and not (out / "summary.json").is_file():  # no training: done even so
             source = next(r for r in plan.runs if r.name == run.offsets_of)
             source_dir = runs_dir / (source.student or f"{plan.name}/{source.name}")
             if not (source_dir / "summary.json").is_file():
                 continue  # its student is not trained yet (a plan cut short)
             copy_with_offsets(source_dir, out)
+        if trained_only and not (out / "summary.json").is_file():
+            continue
         if not (out / "summary.json").is_file():
             config = DistillConfig(out=str(out), **settings)
             if texts != (tuple(config.bitext), tuple(config.langs)):
