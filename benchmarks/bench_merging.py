@@ -131,6 +131,8 @@ def main() -> int:
 
 
 def markdown(result: dict) -> str:
+    from engine.evaluation.bias import mean_language_bias
+
     lines = ["# Language bias on `mixed` under several merges\n",
              f"`{result['command']}` — CPU `{result['cpu']['kind']}`. Mean over the suite's low-resource languages: "
              "RR@10, SameLang@10 (0.5 = no bias; above: prefers the query's language) and |SameLang − 0.5|. "
@@ -144,7 +146,7 @@ def markdown(result: dict) -> str:
             cells = [rows[lang][rule] for lang in rows]
             rr = np.mean([c["RR@10"] for c in cells])
             same = np.mean([c["SameLang@10"] for c in cells])
-            bias = np.mean([abs(c["SameLang@10"] - 0.5) for c in cells])
+            bias = mean_language_bias([c["SameLang@10"] for c in cells])
             lines.append(f"| {name} | {rule} | {rr:.3f} | {same:.3f} | {bias:.3f} |")
     lines += ["", "λ chosen on dev, per language (dev SameLang@10 at that λ):", ""]
     for name, rows in result["models"].items():

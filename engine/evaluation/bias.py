@@ -34,3 +34,8 @@ def same_language_share(run: dict[str, dict[str, float]], qrels: dict[str, dict[
         if ranked:
             shares.append(sum(doc_langs.get(d, "en") == query_lang for d in ranked) / len(ranked))
     return sum(shares) / len(shares) if shares else float("nan")
+
+
+def mean_language_bias(shares: list[float]) -> float | None:
+    """The mean of :math:`|\\mathrm{SameLang@10} - 0.5|` over languages (0 = no bias either way); None for none."""
+    return sum(abs(s - 0.5) for s in shares) / len(shares) if shares else None

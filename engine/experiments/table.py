@@ -6,6 +6,7 @@ from __future__ import annotations
 
 def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = ("RR@10", "nDCG@10")) -> str:
     """Per suite and language: zero-shot and every run side by side; the last columns say how much gap closed."""
+    from engine.evaluation.bias import mean_language_bias
     from engine.evaluation.report import HONEST_LABEL
 
     lines = [f"## {results['plan']}: {results['description']}", "",
@@ -39,5 +40,11 @@ def comparison_table(results: dict, baseline: dict, measures: tuple[str, ...] = 
                 c = (got or {}).get("gap_closed", {}).get("RR@10")
                 closed.append("–" if c is None else f"{c:+.2f}")
             lines.append("| " + " | ".join(cells + closed) + " |")
+        if len(shown) > len(measures):  # one number for the bias over the low-resource languages, either way
+            suites = [base_suite, *(r["suites"].get(suite, {}) for r in runs.values())]
+            means = [mean_language_bias([row["metrics"]["SameLang@10"] for lang, row in s.get("languages", {}).items()
+                                         if lang != "en" and "SameLang@10" in row["metrics"]]) for s in suites]
+            lines.append("| mean abs(SameLang@10 − 0.5), without en | "
+                         + " | ".join("–" if m is None else f"{m:.3f}" for m in means) + " |" + " |" * len(runs))
         lines.append("")
     return "\n".join(lines)

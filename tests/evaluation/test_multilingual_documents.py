@@ -103,3 +103,11 @@ def test_same_language_share_among_paired_documents_only():
     assert same_language_share(run, {"q": {"rel": 1}}, langs, "ny", k=10) == pytest.approx(2 / 6)
     assert same_language_share(run, {"q": {"rel": 1}}, langs, "ny", k=10,
                                among=paired_documents(ids)) == pytest.approx(0.5)
+
+
+def test_the_mean_language_bias_counts_either_direction():
+    from engine.evaluation.bias import mean_language_bias
+
+    assert mean_language_bias([0.5, 0.5]) == 0.0
+    assert abs(mean_language_bias([0.9, 0.1, 0.5]) - 0.8 / 3) < 1e-12  # preferring either language is bias
+    assert mean_language_bias([]) is None
