@@ -192,21 +192,22 @@ def _with_offsets(run: Run) -> Run:
 
 
 def _variant_plan(name: str, variant: str, settings: dict, what: str, base: Plan, base_variant: str = "all",
-                  offsets_of_shared: bool = True) -> Plan:
+                  offsets: bool = True) -> Plan:
     """``base``'s runs ``*-infonce-passages-<base_variant>-s<seed>`` (their students shared) against the same runs
-    changed by ``settings`` (``*-infonce-passages-<variant>-s<seed>``), each also with document offsets."""
+    changed by ``settings`` (``*-infonce-passages-<variant>-s<seed>``), each also with document offsets if
+    ``offsets``."""
     runs: list[Run] = []
     sources = [r for r in base.runs if f"-infonce-passages-{base_variant}-" in r.name and r.offsets_of is None]
     for r in sources:
         changed = Run(r.name.replace(f"-{base_variant}-", f"-{variant}-"), {**r.settings, **settings})
         shared = Run(r.name, r.settings, student=r.student or f"{base.name}/{r.name}")
-        runs += [changed, shared, _with_offsets(changed)] + ([_with_offsets(shared)] if offsets_of_shared else [])
+        runs += [changed, shared] + ([_with_offsets(changed), _with_offsets(shared)] if offsets else [])
     seeds = len(sources)
     return Plan(
         name=name,
         description=f"{what}: {variant} vs {base_variant} ({base.name}'s InfoNCE with the passage terms), "
-                    f"{'each' if offsets_of_shared else variant} with and without document offsets from dev, over "
-                    f"{seeds} seeds, top 4 layers, 1 epoch",
+                    f"{'each with and without document offsets from dev, ' if offsets else ''}over {seeds} seeds, "
+                    f"top 4 layers, 1 epoch",
         runs=runs,
         suites=base.suites,
         common=base.common,
@@ -224,10 +225,11 @@ def _local_plan(lang: str = "ny", block: int = 16) -> Plan:
 
 def _parity_plan(lang: str = "ny", weight: float = 0.05) -> Plan:
     """The language-parity term (engine.training.parity: a query scores each unit's two document versions alike)
-    added to local-ny's students, against language bias in mixed collections."""
+    added to local-ny's students, against language bias in mixed collections (no copies with offsets: the term moves
+    the document side itself)."""
     return _variant_plan(f"parity-{lang}", "local-parity", {"language_parity": weight},
                          f"Language parity (λ_par = {weight}: each unit's two document versions scored alike)",
-                         _local_plan(lang), base_variant="local", offsets_of_shared=False)
+                         _local_plan(lang), base_variant="local", offsets=False)
 
 
 # Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).
