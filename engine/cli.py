@@ -486,9 +486,7 @@ def _offsets(args: argparse.Namespace) -> int:
 
     from engine.artifacts import is_student_dir
     from engine.artifacts.names import DOCUMENT_OFFSETS_FILE
-    from engine.encoders import load_encoder
-    from engine.encoders.offsets import write_document_offsets
-    from engine.encoders.students import compute_document_offsets
+    from engine.encoders.students import write_offsets_from_dev
 
     student = Path(args.student)
     if not is_student_dir(student):
@@ -499,12 +497,7 @@ def _offsets(args: argparse.Namespace) -> int:
         return 0
     if args.pairs is not None and args.pairs < 1:
         raise UserError("--pairs must be at least 1")
-    model = load_encoder(student)
-    model.document_offsets = {}  # computed from the documents as trained, whatever offsets the directory holds
-    offsets = compute_document_offsets(model, model.card.langs, args.pairs)
-    if not offsets:
-        raise UserError(f"{student.name}: no language it answers has shipped dev bitext; no offsets written")
-    write_document_offsets(student, offsets)
+    offsets = write_offsets_from_dev(student, args.pairs)
     print(f"{student.name}: document offsets for {', '.join(sorted(offsets))} "
           f"(|δ| {', '.join(f'{np.linalg.norm(v):.3f}' for _, v in sorted(offsets.items()))})")
     return 0

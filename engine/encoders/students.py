@@ -184,6 +184,21 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
     return offsets
 
 
+def write_offsets_from_dev(student_dir: Path, pairs: int | None = None) -> dict:
+    """Compute the student's document offsets (:func:`compute_document_offsets`) from its documents as trained,
+    whatever offsets the directory holds, and write them into it; returns them."""
+    from engine.encoders import load_encoder
+    from engine.encoders.offsets import write_document_offsets
+
+    model = load_encoder(student_dir)
+    model.document_offsets = {}
+    offsets = compute_document_offsets(model, model.card.langs, pairs)
+    if not offsets:
+        raise UserError(f"{Path(student_dir).name}: no language it answers has shipped dev bitext; no offsets written")
+    write_document_offsets(Path(student_dir), offsets)
+    return offsets
+
+
 def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = None) -> dict:
     """A copy of the student in ``source`` at ``out`` (its weights, card and config; not its checkpoints) with
     document offsets computed from the documents as trained (:func:`compute_document_offsets`); written in a
@@ -191,8 +206,6 @@ def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = N
     import shutil
 
     from engine.artifacts.names import DOCUMENT_OFFSETS_FILE
-    from engine.encoders import load_encoder
-    from engine.encoders.offsets import write_document_offsets
 
     source, out = Path(source), Path(out)
     tmp = out.with_name(out.name + ".tmp")
@@ -201,11 +214,10 @@ def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = N
     for f in source.iterdir():
         if f.is_file() and f.name != DOCUMENT_OFFSETS_FILE:
             shutil.copy2(f, tmp / f.name)
-    model = load_encoder(tmp)
-    offsets = compute_document_offsets(model, model.card.langs, pairs)
-    if not offsets:
+    try:
+        offsets = write_offsets_from_dev(tmp, pairs)
+    except UserError:
         shutil.rmtree(tmp)
-        raise UserError(f"{source.name}: no language it answers has shipped dev bitext; no offsets")
-    write_document_offsets(tmp, offsets)
+        raise
     tmp.rename(out)
     return offsets

@@ -4,11 +4,11 @@ suites to evaluate them, and how to chart them. ``PLANS`` maps each ``python -m 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import UserError
+from engine.experiments.stats import SEED_SUFFIX
 
 # Languages with shipped training bitext, by source (see data/bitext/manifest.json).
 LIBREOFFICE = ["am", "mr", "om", "rw", "xh", "zu"]
@@ -188,7 +188,8 @@ def _passages_plan(lang: str = "ny", seeds: tuple[int, ...] = SEEDS) -> Plan:
 def _with_offsets(run: Run) -> Run:
     """The same student again with document offsets from dev (engine.encoders.offsets): its documents moved onto the
     teacher's English, for English queries over low-resource documents and mixed collections."""
-    return Run(re.sub(r"-s(\d+)$", r"-offsets-s\1", run.name), run.settings, offsets_of=run.name)
+    named = SEED_SUFFIX.match(run.name)
+    return Run(f"{named['system']}-offsets-s{named['seed']}", run.settings, offsets_of=run.name)
 
 
 def _variant_plan(name: str, variant: str, settings: dict, what: str, base: Plan, base_variant: str = "all",

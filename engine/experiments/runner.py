@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.artifacts import read_student_card
 from engine.errors import UserError
 from engine.experiments.chart import udhr_chart
-from engine.experiments.plans import Plan
+from engine.experiments.plans import Plan, Run
 from engine.experiments.stats import SEED_SUFFIX, write_plan_stats
 from engine.experiments.table import comparison_table
 
@@ -49,11 +49,10 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
     caches: list = []  # frozen-bottom caches, shared by consecutive runs on the same bitext (losses, curves)
     texts = None
     for run in plan.runs:
-        out = runs_dir / (run.student or f"{plan.name}/{run.name}")
+        out = student_dir(runs_dir, plan, run)
         settings = {**plan.common, **run.settings, **(overrides or {})}
         if run.offsets_of is not None and not (out / "summary.json").is_file():  # no training: done even so
-            source = next(r for r in plan.runs if r.name == run.offsets_of)
-            source_dir = runs_dir / (source.student or f"{plan.name}/{source.name}")
+            source_dir = student_dir(runs_dir, plan, next(r for r in plan.runs if r.name == run.offsets_of))
             if not (source_dir / "summary.json").is_file():
                 continue  # its student is not trained yet (a plan cut short)
             copy_with_offsets(source_dir, out)
@@ -87,6 +86,11 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
         # (written from the first seeded run on, so a plan cut short still compares its systems query by query)
         write_plan_stats(results, reports_dir, baseline_runs(runs_dir, plan.suites))
     return results
+
+
+def student_dir(runs_dir: Path, plan: Plan, run: Run) -> Path:
+    """Where ``run``'s student is trained: its shared directory, else ``<runs>/<plan>/<run>``."""
+    return runs_dir / (run.student or f"{plan.name}/{run.name}")
 
 
 def baseline_runs(runs_dir: Path, suites: list[str]) -> Path:

@@ -37,9 +37,9 @@ def batch_order(n: int, batch_size: int, epoch: int, seed: int, lengths: np.ndar
     """
     rng = np.random.default_rng(seed + 1000 * epoch)
     if local > 0:
-        perm = local_order(n, local, rng)
-        return [perm[i : i + batch_size] for i in range(0, n - batch_size + 1, batch_size)] or [perm]
-    perm = rng.permutation(n)
+        perm, lengths = local_order(n, local, rng), None
+    else:
+        perm = rng.permutation(n)
     if lengths is not None:
         pool = batch_size * bucket_batches
         perm = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]

@@ -92,7 +92,7 @@ def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
     triples: list[tuple[str, str, str]] = []
     for lang, pairs in by_lang.items():
         order = rng.permutation(len(pairs))
-        position = {pair: i for i, pair in enumerate(pairs)}
+        in_file = pairs
         pairs = [pairs[i] for i in order]
         if lang not in dev:  # user bitext without a dev split: hold out a slice, never trained on
             n_dev = min(config.dev_pairs, len(pairs) // 10)
@@ -103,6 +103,7 @@ def load_training_pairs(config: DistillConfig, unused: list[str] | None = None
                 unused.extend(en for en, _ in pairs[cut:])
             pairs = pairs[:cut]
         if config.local_batches:  # back to file order, for batches of neighbours (engine.training.batching)
+            position = {pair: i for i, pair in enumerate(in_file)}
             pairs = sorted(pairs, key=position.__getitem__)
         summary[lang]["train"] = len(pairs)
         triples += [(lang, en, x) for en, x in pairs]

@@ -176,10 +176,11 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
                 break
             t0 = time.perf_counter()
             idx = idx[rank::world]
-            hidden = forward([triples[i][1] for i in idx], [triples[i][2] for i in idx])
+            en, other = [triples[i][1] for i in idx], [triples[i][2] for i in idx]
+            hidden = forward(en, other)
             loss, stats = loss_fn(*hidden)
             if config.passage_side > 0 or config.language_parity > 0:
-                pair = forward.passage_pair([triples[i][1] for i in idx], [triples[i][2] for i in idx])
+                pair = forward.passage_pair(en, other)
                 if config.passage_side > 0:
                     doc_loss, _ = loss_fn.main_term(*pair)
                     loss = loss + config.passage_side * doc_loss
@@ -187,10 +188,9 @@ def distill(config: DistillConfig, resume: bool = False, device: str | None = No
                 if config.language_parity > 0:
                     loss, stats = add_parity_term(loss, stats, hidden, pair, config.language_parity, config.tau)
             if passages is not None:
-                loss, stats = passages.add_term(loss, stats, hidden, [triples[i][1] for i in idx])
+                loss, stats = passages.add_term(loss, stats, hidden, en)
             if windows is not None:
-                loss, stats = windows.add_term(loss, stats, forward, [triples[i][1] for i in idx],
-                                               [triples[i][2] for i in idx])
+                loss, stats = windows.add_term(loss, stats, forward, en, other)
             if not torch.isfinite(loss):
                 bar.close()
                 raise UserError(f"loss became {loss.item()} at step {state['step'] + 1}; stopped. The last good "
