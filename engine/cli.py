@@ -475,7 +475,9 @@ def _experiment(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- offsets
 def _configure_offsets(p: argparse.ArgumentParser) -> None:
     p.add_argument("student", help="student directory: document_offsets.safetensors is written into it")
-    p.add_argument("--pairs", type=int, default=None, help="dev pairs per language (default 300)")
+    p.add_argument("--pairs", type=int, default=None, help="dev texts per language (default 300)")
+    p.add_argument("--units", type=int, default=1,
+                   help="dev pairs joined per text: 1 for sentence documents, e.g. 5 for passages of 5 sentences")
     p.add_argument("--remove", action="store_true", help="delete the student's offsets (documents as trained)")
 
 
@@ -497,8 +499,11 @@ def _offsets(args: argparse.Namespace) -> int:
         return 0
     if args.pairs is not None and args.pairs < 1:
         raise UserError("--pairs must be at least 1")
-    offsets = write_offsets_from_dev(student, args.pairs)
-    print(f"{student.name}: document offsets for {', '.join(sorted(offsets))} "
+    if args.units < 1:
+        raise UserError("--units must be at least 1")
+    offsets = write_offsets_from_dev(student, args.pairs, args.units)
+    print(f"{student.name}: document offsets ({'sentences' if args.units == 1 else f'windows of {args.units}'}) "
+          f"for {', '.join(sorted(offsets))} "
           f"(|δ| {', '.join(f'{np.linalg.norm(v):.3f}' for _, v in sorted(offsets.items()))})")
     return 0
 

@@ -168,3 +168,12 @@ def shipped_pairs(lang: str, split: str = "train", limit: int | None = None) -> 
     """The pairs of a language's shipped ``split`` files (every source, in file order), the first ``limit``."""
     pairs = [p for f in shipped_bitext(lang, None, split) for p in load_bitext(f, lang=lang, quiet=True)[0]]
     return pairs[:limit]
+
+
+def joined_windows(pairs: list[tuple[str, str]], units: int) -> list[tuple[str, str]]:
+    """Consecutive pairs joined ``units`` at a time, each side with spaces (the last window may be shorter):
+    pseudo-passages from bitext read in file order."""
+    if units < 1:
+        raise UserError("a window holds at least 1 pair")
+    return [(" ".join(en for en, _ in pairs[i : i + units]), " ".join(x for _, x in pairs[i : i + units]))
+            for i in range(0, len(pairs), units)]

@@ -159,11 +159,13 @@ def load_student(student_dir: Path, base) -> StudentEncoder:
     return StudentEncoder(student, base, card, Path(student_dir))
 
 
-def compute_document_offsets(model, langs: list[str], pairs: int | None = None) -> dict:
+def compute_document_offsets(model, langs: list[str], pairs: int | None = None, units: int = 1) -> dict:
     """Document offsets (:mod:`engine.encoders.offsets`) ``{lang: δ_L}`` for each language of ``langs`` the student
-    answers itself (not its fallback languages), from its first ``pairs`` shipped dev pairs (default
-    ``OFFSET_PAIRS``); languages without shipped dev bitext are left out."""
-    from engine.data.bitext import shipped_pairs
+    answers itself (not its fallback languages), over its first ``pairs`` (default ``OFFSET_PAIRS``) shipped dev
+    texts: dev pairs, or with ``units`` > 1 windows of that many consecutive dev pairs joined (passage-length
+    documents; ``pairs × units`` dev pairs read, as many as there are). Languages without shipped dev bitext are left
+    out."""
+    from engine.data.bitext import joined_windows, shipped_pairs
     from engine.encoders.common import document_encoder, query_encoder
     from engine.encoders.offsets import OFFSET_PAIRS, language_offset
 
@@ -175,7 +177,7 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
         encoder = query_encoder(model, lang)
         if encoder is base:
             continue
-        dev = shipped_pairs(lang, "dev", pairs)
+        dev = joined_windows(shipped_pairs(lang, "dev", pairs * units), units)
         if not dev:
             continue
         english = english_encoder.encode([e for e, _ in dev], kind="passage", progress=f"offsets {lang}: English")
@@ -184,22 +186,23 @@ def compute_document_offsets(model, langs: list[str], pairs: int | None = None) 
     return offsets
 
 
-def write_offsets_from_dev(student_dir: Path, pairs: int | None = None) -> dict:
+def write_offsets_from_dev(student_dir: Path, pairs: int | None = None, units: int = 1) -> dict:
     """Compute the student's document offsets (:func:`compute_document_offsets`) from its documents as trained,
-    whatever offsets the directory holds, and write them into it; returns them."""
+    whatever offsets the directory holds, and write them into it (with ``units`` and ``pairs`` in the file's
+    metadata); returns them."""
     from engine.encoders import load_encoder
-    from engine.encoders.offsets import write_document_offsets
+    from engine.encoders.offsets import OFFSET_PAIRS, write_document_offsets
 
     model = load_encoder(student_dir)
     model.document_offsets = {}
-    offsets = compute_document_offsets(model, model.card.langs, pairs)
+    offsets = compute_document_offsets(model, model.card.langs, pairs, units)
     if not offsets:
         raise UserError(f"{Path(student_dir).name}: no language it answers has shipped dev bitext; no offsets written")
-    write_document_offsets(Path(student_dir), offsets)
+    write_document_offsets(Path(student_dir), offsets, {"units": units, "pairs": pairs or OFFSET_PAIRS})
     return offsets
 
 
-def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = None) -> dict:
+def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = None, units: int = 1) -> dict:
     """A copy of the student in ``source`` at ``out`` (its weights, card and config; not its checkpoints) with
     document offsets computed from the documents as trained (:func:`compute_document_offsets`); written in a
     temporary directory renamed at the end, so an interrupted copy leaves nothing at ``out``. Returns the offsets."""
@@ -215,7 +218,7 @@ def copy_with_offsets(source: Path | str, out: Path | str, pairs: int | None = N
         if f.is_file() and f.name != DOCUMENT_OFFSETS_FILE:
             shutil.copy2(f, tmp / f.name)
     try:
-        offsets = write_offsets_from_dev(tmp, pairs)
+        offsets = write_offsets_from_dev(tmp, pairs, units)
     except UserError:
         shutil.rmtree(tmp)
         raise

@@ -26,6 +26,7 @@ class Run:
     settings: dict
     student: str | None = None  # run directory under --runs when the student is shared with another plan
     offsets_of: str | None = None  # no training: this plan's run of that name, given document offsets from dev
+    offset_units: int = 1  # ... computed on windows of this many consecutive dev pairs (offsets --units)
 
 
 # Shared students: the 10,000-pair points of the learning curves are the per-language students of those languages.
@@ -185,11 +186,13 @@ def _passages_plan(lang: str = "ny", seeds: tuple[int, ...] = SEEDS) -> Plan:
     )
 
 
-def _with_offsets(run: Run) -> Run:
+def _with_offsets(run: Run, units: int = 1) -> Run:
     """The same student again with document offsets from dev (engine.encoders.offsets): its documents moved onto the
-    teacher's English, for English queries over low-resource documents and mixed collections."""
+    teacher's English, for English queries over low-resource documents and mixed collections; computed on dev
+    sentences (``-offsets-``) or on windows of ``units`` dev pairs (``-offsets<units>-``: passage-length texts)."""
     named = SEED_SUFFIX.match(run.name)
-    return Run(f"{named['system']}-offsets-s{named['seed']}", run.settings, offsets_of=run.name)
+    tag = "offsets" if units == 1 else f"offsets{units}"
+    return Run(f"{named['system']}-{tag}-s{named['seed']}", run.settings, offsets_of=run.name, offset_units=units)
 
 
 def _variant_plan(name: str, variant: str, settings: dict, what: str, base: Plan, base_variant: str = "all",
@@ -233,6 +236,28 @@ def _parity_plan(lang: str = "ny", weight: float = 0.05) -> Plan:
                          _local_plan(lang), base_variant="local", offsets=False)
 
 
+def _passage_offsets_plan(lang: str = "ny", units: int = 5) -> Plan:
+    """local-ny's students (batches of neighbours and random batches; shared, nothing trained) with document offsets
+    from dev sentences and from windows of ``units`` dev pairs — the length of the ``bible-ny-reverse`` passages — on
+    the suites where documents are not English."""
+    local = _local_plan(lang)
+    runs: list[Run] = []
+    for r in local.runs:
+        if r.offsets_of is None:
+            shared = Run(r.name, r.settings, student=r.student or f"{local.name}/{r.name}")
+            runs += [shared, _with_offsets(shared), _with_offsets(shared, units)]
+    return Plan(
+        name=f"offsets-{lang}",
+        description=f"Document offsets from dev sentences vs from dev windows of {units} pairs (passage-length, like "
+                    f"bible-ny-reverse's documents), on {local.name}'s students (local and random batches, 3 seeds; "
+                    f"shared, nothing trained)",
+        runs=runs,
+        suites=DIRECTIONS_SUITES,
+        common=local.common,
+        baseline=local.baseline,
+    )
+
+
 # Six languages outside the 18 with a Debian LibreOffice pack and a UDHR translation (reports/languages/new-languages).
 NEW_LANGUAGES = ["tn", "nso", "ts", "ve", "ss", "st"]
 
@@ -266,6 +291,7 @@ PLANS = {
     "passages-ny": _passages_plan,
     "local-ny": _local_plan,
     "parity-ny": _parity_plan,
+    "offsets-ny": _passage_offsets_plan,
 }
 
 

@@ -55,7 +55,7 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
             source_dir = student_dir(runs_dir, plan, next(r for r in plan.runs if r.name == run.offsets_of))
             if not (source_dir / "summary.json").is_file():
                 continue  # its student is not trained yet (a plan cut short)
-            copy_with_offsets(source_dir, out)
+            copy_with_offsets(source_dir, out, units=run.offset_units)
         if trained_only and not (out / "summary.json").is_file():
             continue
         if not (out / "summary.json").is_file():
@@ -75,7 +75,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
         results["runs"][run.name] = {"config": settings, "report": str(report_path),
                                      "pairs_per_second": summary["pairs_per_second"],
                                      "pairs_seen": summary["pairs_seen"],
-                                     "fallback_langs": fallback, "suites": report["suites"]}
+                                     "fallback_langs": fallback,  # a report made for another plan: its suites
+                                     "suites": {s: v for s, v in report["suites"].items() if s in plan.suites}}
     from engine.fileio import write_text_atomic
 
     write_text_atomic(reports_dir / f"{plan.name}.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")

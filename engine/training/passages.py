@@ -43,7 +43,7 @@ from engine.training.config import DistillConfig
 def pseudo_passage_pairs(config: DistillConfig, units: int) -> dict[str, tuple[str, str]]:
     """``{english unit: (its English pseudo-passage, the other language's)}`` over every training file of
     ``config``, read in file order: windows of ``units`` consecutive pairs, each side joined with spaces."""
-    from engine.data.bitext import load_bitext
+    from engine.data.bitext import joined_windows, load_bitext
     from engine.languages import normalize_code
     from engine.training.data import training_files
 
@@ -51,10 +51,8 @@ def pseudo_passage_pairs(config: DistillConfig, units: int) -> dict[str, tuple[s
     for spec, lang in zip(config.bitext, config.langs):
         for f in training_files(spec, normalize_code(lang))[0]:
             pairs = load_bitext(f, lang=lang, quiet=True)[0]
-            for start in range(0, len(pairs), units):
-                window = pairs[start : start + units]
-                texts = (" ".join(en for en, _ in window), " ".join(other for _, other in window))
-                for en, _ in window:
+            for start, texts in zip(range(0, len(pairs), units), joined_windows(pairs, units)):
+                for en, _ in pairs[start : start + units]:
                     passages.setdefault(en, texts)
     return passages
 

@@ -58,3 +58,13 @@ def test_shipped_bitext_accepts_aliases():
     assert [p.name for p in files] == ["ny.train.tsv.gz"]
     assert {p.parent.name for p in shipped_bitext("am")} >= {"libreoffice", "cldr"}
     assert shipped_bitext("ny", split="test")[0].name == "ny.test.tsv.gz"
+
+
+def test_joined_windows_join_consecutive_pairs_side_by_side():
+    from engine.data.bitext import joined_windows
+
+    pairs = [(f"e{i}", f"x{i}") for i in range(7)]
+    assert joined_windows(pairs, 3) == [("e0 e1 e2", "x0 x1 x2"), ("e3 e4 e5", "x3 x4 x5"), ("e6", "x6")]
+    assert joined_windows(pairs, 1) == pairs and joined_windows([], 5) == []
+    with pytest.raises(UserError, match="at least 1 pair"):
+        joined_windows(pairs, 0)

@@ -110,7 +110,7 @@ def test_the_offsets_verb_computes_them_from_shipped_dev_bitext(tiny_ny_student_
     path = tmp_path / "s"
     shutil.copytree(tiny_ny_student_dir, path)
     assert main(["offsets", str(path), "--pairs", "40"]) == 0
-    assert "document offsets for ny" in capsys.readouterr().out
+    assert "document offsets (sentences) for ny" in capsys.readouterr().out
     got = read_document_offsets(path)["ny"]
     model = load_encoder(path)
     dev = shipped_pairs("ny", "dev", 40)
@@ -135,6 +135,36 @@ def test_a_copy_with_offsets_leaves_the_source_as_it_was(tiny_ny_student_dir, tm
     texts = ["ana akusewera"]
     assert np.allclose(document_encoder(copy, "ny").encode(texts, kind="passage"),
                        shift_documents(source.student.encode(texts, kind="passage"), offsets["ny"]), atol=1e-5)
+
+
+def test_passage_offsets_are_taken_over_windows_of_consecutive_dev_pairs(tiny_ny_student_dir, tmp_path, capsys):
+    """``--units 5``: the mean difference over dev windows of 5 pairs joined (passage-length texts), not sentences;
+    how they were computed is kept in the file, and a copy made with units gives the same offsets."""
+    from engine.cli import main
+    from engine.data.bitext import shipped_pairs
+    from engine.encoders.offsets import offsets_metadata
+    from engine.encoders.students import copy_with_offsets
+
+    path = tmp_path / "s"
+    shutil.copytree(tiny_ny_student_dir, path)
+    assert main(["offsets", str(path), "--pairs", "8", "--units", "5"]) == 0
+    assert "document offsets (windows of 5) for ny" in capsys.readouterr().out
+    dev = shipped_pairs("ny", "dev", 40)
+    windows = [(" ".join(e for e, _ in dev[i:i + 5]), " ".join(x for _, x in dev[i:i + 5])) for i in range(0, 40, 5)]
+    model = load_encoder(path)
+    want = (model.document_encoder.encode([e for e, _ in windows], kind="passage").mean(0)
+            - model.student.encode([x for _, x in windows], kind="passage").mean(0))
+    got = read_document_offsets(path)["ny"]
+    assert np.allclose(got, want, atol=1e-5)
+    sentences = copy_with_offsets(tiny_ny_student_dir, tmp_path / "sentences", pairs=8)["ny"]
+    assert not np.allclose(got, sentences, atol=1e-3)  # passages sit elsewhere than sentences
+    assert offsets_metadata(path) == {"units": "5", "pairs": "8"}
+    assert offsets_metadata(tmp_path / "sentences") == {"units": "1", "pairs": "8"}
+    assert offsets_metadata(tiny_ny_student_dir) == {}
+    copy = copy_with_offsets(tiny_ny_student_dir, tmp_path / "windows", pairs=8, units=5)["ny"]
+    assert np.allclose(copy, got, atol=1e-6)
+    assert main(["offsets", str(path), "--units", "0"]) != 0
+    assert "--units must be at least 1" in capsys.readouterr().err
 
 
 def test_the_offsets_verb_refuses_what_is_not_a_student(tmp_path, capsys):
