@@ -13,8 +13,9 @@ It is the language centering of Libovický et al. (2020, "On the language neutra
 representations"), aimed at English because the student's *queries* already live in the teacher's space. Only
 documents move (an index stores them corrected once; queries and English documents are untouched).
 
-The error depends on the documents' length: a student's *passages* sit further off than its sentences (for a
-Chichewa student, :math:`|\delta|` 0.45–0.49 from verses, 0.78–0.88 from windows of 5 verses). So
+The error depends on the documents' length: a student's *passages* sit further off than its sentences (for the
+Chichewa students of ``experiment offsets-ny``, :math:`|\delta|` 0.58–0.62 from verses, 0.75–0.88 from windows of 5
+verses). So
 :math:`(e_i, f_i)` may be windows of ``units`` consecutive dev pairs joined (``offsets --units 5``): offsets for a
 collection of passages, computed on texts of their length.
 

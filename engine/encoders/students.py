@@ -193,12 +193,13 @@ def write_offsets_from_dev(student_dir: Path, pairs: int | None = None, units: i
     from engine.encoders import load_encoder
     from engine.encoders.offsets import OFFSET_PAIRS, write_document_offsets
 
+    pairs = pairs or OFFSET_PAIRS
     model = load_encoder(student_dir)
     model.document_offsets = {}
     offsets = compute_document_offsets(model, model.card.langs, pairs, units)
     if not offsets:
         raise UserError(f"{Path(student_dir).name}: no language it answers has shipped dev bitext; no offsets written")
-    write_document_offsets(Path(student_dir), offsets, {"units": units, "pairs": pairs or OFFSET_PAIRS})
+    write_document_offsets(Path(student_dir), offsets, {"units": units, "pairs": pairs})
     return offsets
 
 

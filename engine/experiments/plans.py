@@ -44,6 +44,16 @@ class Plan:
     baseline: str | list[str] | None = None  # the zero-shot report(s) to compare with, when not the default one
 
 
+def student_path(plan: Plan, run: Run) -> str:
+    """Where ``run``'s student lives under the runs directory: its shared directory, else ``<plan>/<run>``."""
+    return run.student or f"{plan.name}/{run.name}"
+
+
+def _shared(plan: Plan, run: Run) -> Run:
+    """``plan``'s ``run`` in another plan: the same name and settings, its student shared (not trained again)."""
+    return Run(run.name, run.settings, student=student_path(plan, run))
+
+
 def _losses_plan(lang: str, pairs: int) -> Plan:
     common = dict(bitext=["shipped:bible"], langs=[lang], max_pairs=pairs, eval_every=30)
     return Plan(
@@ -204,7 +214,7 @@ def _variant_plan(name: str, variant: str, settings: dict, what: str, base: Plan
     sources = [r for r in base.runs if f"-infonce-passages-{base_variant}-" in r.name and r.offsets_of is None]
     for r in sources:
         changed = Run(r.name.replace(f"-{base_variant}-", f"-{variant}-"), {**r.settings, **settings})
-        shared = Run(r.name, r.settings, student=r.student or f"{base.name}/{r.name}")
+        shared = _shared(base, r)
         runs += [changed, shared] + ([_with_offsets(changed), _with_offsets(shared)] if offsets else [])
     seeds = len(sources)
     return Plan(
@@ -244,7 +254,7 @@ def _passage_offsets_plan(lang: str = "ny", units: int = 5) -> Plan:
     runs: list[Run] = []
     for r in local.runs:
         if r.offsets_of is None:
-            shared = Run(r.name, r.settings, student=r.student or f"{local.name}/{r.name}")
+            shared = _shared(local, r)
             runs += [shared, _with_offsets(shared), _with_offsets(shared, units)]
     return Plan(
         name=f"offsets-{lang}",

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.artifacts import read_student_card
 from engine.errors import UserError
 from engine.experiments.chart import udhr_chart
-from engine.experiments.plans import Plan, Run
+from engine.experiments.plans import Plan, Run, student_path
 from engine.experiments.stats import SEED_SUFFIX, write_plan_stats
 from engine.experiments.table import comparison_table
 
@@ -90,8 +90,8 @@ def run_plan(plan: Plan, runs_dir: Path, reports_dir: Path, baseline_path: Path,
 
 
 def student_dir(runs_dir: Path, plan: Plan, run: Run) -> Path:
-    """Where ``run``'s student is trained: its shared directory, else ``<runs>/<plan>/<run>``."""
-    return runs_dir / (run.student or f"{plan.name}/{run.name}")
+    """Where ``run``'s student is trained: ``runs_dir`` / :func:`engine.experiments.plans.student_path`."""
+    return runs_dir / student_path(plan, run)
 
 
 def baseline_runs(runs_dir: Path, suites: list[str]) -> Path:
